@@ -68,6 +68,8 @@ VCSE_LEAVING_REASONS = [
     "End of contract",
     "Dismissal",
     "Conditions of work",
+    "Other",
+    "Unknown",
 ]
 VCSE_WORKFORCE_COLUMNS = [
     "role_category",
@@ -551,7 +553,7 @@ def _simulate_vcse_org(rng: np.random.Generator, org: dict, quarters: list[str])
                     row[col] = None
     has_pulse = size != "small" and bool(rng.random() < 0.6)
     has_reasons = size != "small" and bool(rng.random() < 0.7)
-    reason_p = rng.dirichlet(np.array([4, 3, 3, 1.5, 1.5, 1.5, 1, 0.5, 2.0]))
+    reason_p = rng.dirichlet(np.array([4, 3, 3, 1.5, 1.5, 1.5, 1, 0.5, 2.0, 1.0, 0.5]))
     pulse_level = float(rng.normal(6.6, 0.5))
     extras: dict[str, dict] = {}
     for q in quarters:
