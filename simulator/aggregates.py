@@ -140,9 +140,9 @@ def _active_on(org: dict, day: dt.date) -> bool:
     return (start is None or start <= day) and (end is None or end >= day)
 
 
-def _write_csv(path: Path, header: list[str], rows) -> None:
+def _write_csv(path: Path, header: list[str], rows, bom: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as f:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         for row in rows:
@@ -570,7 +570,7 @@ def _simulate_vcse_org(rng: np.random.Generator, org: dict, quarters: list[str])
                 for m, off in zip(VCSE_PULSE_MEASURES, (0.0, 0.3, -0.4), strict=True)
             ]
         extras[q] = e
-    return {"size": size, "values": values, "extras": extras}
+    return {"size": size, "values": values, "extras": extras, "has_reasons": has_reasons}
 
 
 def _vcse_truth_rows(code: str, q: str, rows: list[dict]) -> list[dict]:
@@ -600,10 +600,20 @@ def _vcse_truth_rows(code: str, q: str, rows: list[dict]) -> list[dict]:
     return out
 
 
-def _workforce_lines(header: list[str], rows: list[dict], extra_col: bool = False) -> list[list]:
-    lines: list[list] = [[*header, "notes"] if extra_col else list(header)]
+def _workforce_lines(
+    header: list[str], rows: list[dict], extra_col: bool = False, variant_header: bool = False
+) -> list[list]:
+    """Workforce sheet as lines. `variant_header`: other column order, names in other case with spaces
+    (returns.md: column order is free; names match case-insensitively after trimming)."""
+    cols = list(VCSE_WORKFORCE_COLUMNS)
+    names = list(header)
+    if variant_header:
+        order = [0, *range(len(cols) - 1, 0, -1)]
+        cols = [cols[i] for i in order]
+        names = [f" {names[i].title()}" if k % 2 else names[i].upper() for k, i in enumerate(order)]
+    lines: list[list] = [[*names, "notes"] if extra_col else names]
     for i, r in enumerate(rows):
-        line = [r[c] for c in VCSE_WORKFORCE_COLUMNS]
+        line = [r[c] for c in cols]
         if extra_col:
             line.append("figures from payroll" if i == 0 else None)
         lines.append(line)
@@ -625,6 +635,7 @@ _MESSY_PLAN = [
     ("vcse_misspelt_column", -3, "quarantined"),
     ("vcse_quarter_end_mismatch", -2, "quarantined"),
     ("vcse_negative_vacancy", 1, "quarantined"),
+    ("vcse_header_variants", 2, "accepted"),
     ("vcse_missing_return", -6, "missing"),
     ("vcse_resubmission", -1, "accepted"),
     ("vcse_unmapped_leaving_reason", -5, "accepted with warnings"),
@@ -632,13 +643,25 @@ _MESSY_PLAN = [
 ]
 
 
-def _assign_messy(candidates: list[str], quarters_of: dict[str, list[str]]) -> dict[tuple[str, str], tuple]:
+def _assign_messy(
+    candidates: list[str], quarters_of: dict[str, list[str]], prefer: dict[str, list[str]]
+) -> dict[tuple[str, str], tuple]:
+    """(org, quarter-end) -> (case, outcome): each case on its own return, spread over organisations.
+
+    `prefer` lists, per case, the organisations to try first (e.g. those that send leaving reasons)."""
     plan: dict[tuple[str, str], tuple] = {}
     if not candidates:
         return plan
     for i, (case, qidx, outcome) in enumerate(_MESSY_PLAN):
+        first = [c for c in prefer.get(case, []) if c in candidates]
+        if first:
+            used = {o for o, _ in plan}
+            first = [c for c in first if c not in used] + [c for c in first if c in used]
+            order = first + [c for c in candidates if c not in first]
+        else:
+            order = candidates[i % len(candidates) :] + candidates[: i % len(candidates)]
         for k in range(len(candidates) * 4):
-            org = candidates[(i + k) % len(candidates)]
+            org = order[k % len(order)]
             qs = quarters_of[org]
             if not qs:
                 continue
@@ -663,7 +686,11 @@ def _write_vcse(
     full_range = [o["org_code"] for o in vcse if quarters_of[o["org_code"]] == all_quarters]
     csv_orgs = set(full_range[-n_csv - 1 : -1]) if n_csv else set()
     candidates = [c for c in full_range if c not in csv_orgs]
-    plan = _assign_messy(candidates, quarters_of)
+    prefer = {
+        "vcse_unmapped_leaving_reason": [c for c in candidates if sims[c]["has_reasons"]],
+        "vcse_blank_cells": [c for c in candidates if sims[c]["size"] == "small"],
+    }
+    plan = _assign_messy(candidates, quarters_of, prefer)
 
     statuses, quarter_rows, pulse_rows, reason_rows, messy = [], [], [], [], []
     names = {o["org_code"]: o["org_name"] for o in vcse}
@@ -681,7 +708,7 @@ def _write_vcse(
             about_q = q
             reasons = list(extras.get("reasons", []))
             pulse = extras.get("pulse")
-            extra_col = False
+            extra_col = variant_header = False
             detail = ""
             if case == "vcse_blank_cells":
                 i = max(range(4), key=lambda k: (rows[k]["paid_headcount"], -k))
@@ -700,6 +727,11 @@ def _write_vcse(
             elif case == "vcse_negative_vacancy":
                 rows[0]["vacancies"] = -1
                 detail = "Workforce vacancies = -1 for Care and support: a negative count"
+            elif case == "vcse_header_variants":
+                variant_header = True
+                detail = (
+                    "Workforce columns in another order, names in other case with leading spaces: accepted"
+                )
             elif case == "vcse_missing_return":
                 detail = "expected quarterly return never sent"
             elif case == "vcse_resubmission":
@@ -731,9 +763,9 @@ def _write_vcse(
                         out / rel, _vcse_sheets(about, _workforce_lines(header, wrong), reasons, pulse)
                     )
                     rel = rel.with_name(f"{code}__v2.{ext}")
-                lines = _workforce_lines(header, rows, extra_col)
+                lines = _workforce_lines(header, rows, extra_col, variant_header)
                 if ext == "csv":
-                    _write_csv(out / rel, lines[0], lines[1:])
+                    _write_csv(out / rel, lines[0], lines[1:], bom=True)  # Excel's "CSV UTF-8"
                 else:
                     write_xlsx(out / rel, _vcse_sheets(about, lines, reasons, pulse))
             if case:

@@ -432,9 +432,15 @@ def test_vcse_shape(generated):
             if "Leaving reasons" in sheets:
                 assert sheets["Leaving reasons"][0] == ["reason", "count"]
         wf = sheets["Workforce"]
-        extra = ["notes"] if messy.get(rel, {}).get("case") == "vcse_extra_column" else []
-        assert wf[0] == WORKFORCE_COLUMNS + extra
-        assert [r[0] for r in wf[1:]] == VCSE_ROLE_CATEGORIES
+        case = messy.get(rel, {}).get("case")
+        norm = [str(h).strip().lower() for h in wf[0]]
+        if case == "vcse_header_variants":  # order free, names matched case-insensitively after trimming
+            assert sorted(norm) == sorted(WORKFORCE_COLUMNS) and norm != WORKFORCE_COLUMNS and wf[0] != norm
+        else:
+            assert wf[0] == WORKFORCE_COLUMNS + (["notes"] if case == "vcse_extra_column" else [])
+        assert [r[norm.index("role_category")] for r in wf[1:]] == VCSE_ROLE_CATEGORIES
+        if p.suffix == ".csv":
+            assert p.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel's CSV UTF-8
         status, rows, _ = _validate_vcse(p, p.parent.name)
         assert status in ("accepted", "accepted with warnings"), rel
         for r in rows:
@@ -456,6 +462,10 @@ def test_messy_cases_on_disk_and_recorded(generated):
         "vcse_quarter_end_mismatch",
         "vcse_negative_vacancy",
         "vcse_missing_return",
+        "vcse_header_variants",
+        "vcse_extra_column",
+        "vcse_unmapped_leaving_reason",
+        "vcse_resubmission",
     }
     outcomes = {"accepted", "accepted with warnings", "quarantined", "missing"}
     for m in truth["messy_cases"]:
