@@ -149,6 +149,14 @@ def _write_csv(path: Path, header: list[str], rows, bom: bool = False) -> None:
             w.writerow(["" if v is None else v for v in row])
 
 
+def _expects(org: dict, source: str) -> bool:
+    """Whether the register row expects `source` (rows without `expected_returns` expect everything)."""
+    expected = org.get("expected_returns")
+    if expected is None:
+        return True
+    return source in {x.strip() for x in str(expected).split(";")}
+
+
 def _survey_years(months: list[str]) -> list[int]:
     """Survey (and WRES) years: those whose fieldwork month, October, is in the range."""
     return sorted({int(m[:4]) for m in months if m[5:7] == "10"})
@@ -359,29 +367,33 @@ def _write_survey_and_wres(
                         noise = float(rng_survey.normal(0, 1.6 / np.sqrt(n[gv])))
                         score = min(10.0, max(0.0, level + effect + noise))
                         rows.append((measure, gt, gv, f"{score:.2f}", n[gv]))
-            _write_csv(
-                out / "nhs_staff_survey" / str(year) / f"{code}.csv",
-                SURVEY_COLUMNS,
-                [(code, year, m, gt, gv, s, r) for m, gt, gv, s, r in rows],
-            )
-            for measure, gt, gv, s, r in rows:
-                score = float(s)
-                prev = previous.get((code, measure, gt, gv, year - 1))
-                previous[(code, measure, gt, gv, year)] = score
-                survey_truth.append(
-                    {
-                        "org_code": code,
-                        "year": year,
-                        "measure": measure,
-                        "group_type": gt,
-                        "group_value": gv,
-                        "score": score,
-                        "responses": r,
-                        "previous_score": prev,
-                        "change": None if prev is None else score - prev,
-                    }
+            if not _expects(org, "nhs_staff_survey"):
+                rows = []  # computed all the same (WRES uses the counts), not sent
+            elif rows:
+                _write_csv(
+                    out / "nhs_staff_survey" / str(year) / f"{code}.csv",
+                    SURVEY_COLUMNS,
+                    [(code, year, m, gt, gv, s, r) for m, gt, gv, s, r in rows],
                 )
-            wres_truth.append(_write_wres(out, rng_wres, code, year, prof, n, pct_counts))
+                for measure, gt, gv, s, r in rows:
+                    score = float(s)
+                    prev = previous.get((code, measure, gt, gv, year - 1))
+                    previous[(code, measure, gt, gv, year)] = score
+                    survey_truth.append(
+                        {
+                            "org_code": code,
+                            "year": year,
+                            "measure": measure,
+                            "group_type": gt,
+                            "group_value": gv,
+                            "score": score,
+                            "responses": r,
+                            "previous_score": prev,
+                            "change": None if prev is None else score - prev,
+                        }
+                    )
+            if _expects(org, "nhs_wres"):
+                wres_truth.append(_write_wres(out, rng_wres, code, year, prof, n, pct_counts))
     return survey_truth, wres_truth
 
 

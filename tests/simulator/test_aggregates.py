@@ -641,3 +641,19 @@ def test_small_inputs(tmp_path):
         "cqc_ratings/2024-01/cqc.csv",
         "cqc_ratings/2024-02/cqc.csv",
     ]
+
+
+def test_expected_returns_respected(tmp_path):
+    """A register row whose expected_returns leave out the survey and WRES gets neither."""
+    icb = {**TRUSTS[3], "expected_returns": "nhs_pwr"}
+    trust = {**TRUSTS[0], "expected_returns": "nhs_esr_staff;nhs_staff_survey;nhs_wres"}
+    truth = write_aggregate_sources(
+        tmp_path, rng=np.random.default_rng(5), nhs_trusts=[trust, icb], asc_establishments=[], vcse=[],
+        months=MONTHS,
+    )  # fmt: skip
+    assert sorted(p.stem for p in (tmp_path / "nhs_staff_survey").rglob("*.csv")) == ["RGT", "RGT"]
+    assert sorted(p.stem for p in (tmp_path / "nhs_wres").rglob("*.csv")) == ["RGT", "RGT"]
+    assert {r["org_code"] for r in truth["survey"]} == {"RGT"} and {r["org_code"] for r in truth["wres"]} == {
+        "RGT"
+    }
+    assert truth["messy_cases"] == [] and truth["vcse"]["returns"] == []
