@@ -648,6 +648,7 @@ _MESSY_PLAN = [
     ("vcse_quarter_end_mismatch", -2, "quarantined"),
     ("vcse_negative_vacancy", 1, "quarantined"),
     ("vcse_header_variants", 2, "accepted"),
+    ("vcse_text_in_number", 3, "quarantined"),
     ("vcse_missing_return", -6, "missing"),
     ("vcse_resubmission", -1, "accepted"),
     ("vcse_unmapped_leaving_reason", -5, "accepted with warnings"),
@@ -744,6 +745,10 @@ def _write_vcse(
                 detail = (
                     "Workforce columns in another order, names in other case with leading spaces: accepted"
                 )
+            elif case == "vcse_text_in_number":
+                i = max(range(4), key=lambda k: (rows[k]["paid_headcount"], -k))
+                rows[i]["volunteers"] = "n/a"
+                detail = f"Workforce volunteers = 'n/a' for {rows[i]['role_category']}: not an integer"
             elif case == "vcse_missing_return":
                 detail = "expected quarterly return never sent"
             elif case == "vcse_resubmission":

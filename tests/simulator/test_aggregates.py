@@ -376,12 +376,12 @@ def _validate_vcse(path: Path, folder: str) -> tuple[str, list[dict] | None, lis
     for line in wf[1:]:
         rec = dict(zip(header, line, strict=True))
         row = {"role_category": rec["role_category"]}
-        for c in COUNTS:
-            row[c] = _num(rec[c], True)
-            if row[c] is not None and row[c] < 0:
-                problems.append(f"negative {c}")
-        for c in DECIMALS:
-            row[c] = _num(rec[c], False)
+        for c in COUNTS + DECIMALS:
+            try:
+                row[c] = _num(rec[c], c in COUNTS)
+            except ValueError:
+                problems.append(f"{c} does not parse")
+                continue
             if row[c] is not None and row[c] < 0:
                 problems.append(f"negative {c}")
         if row["role_category"] not in VCSE_ROLE_CATEGORIES:
@@ -463,6 +463,7 @@ def test_messy_cases_on_disk_and_recorded(generated):
         "vcse_negative_vacancy",
         "vcse_missing_return",
         "vcse_header_variants",
+        "vcse_text_in_number",
         "vcse_extra_column",
         "vcse_unmapped_leaving_reason",
         "vcse_resubmission",
