@@ -1,0 +1,19 @@
+{#- Disclosure control of metrics.md: a count of 1 to 4 people is published as NULL; so is a rate or
+    share whose numerator or denominator is such a count, or whose denominator is below 5. Zero stays. -#}
+
+{% macro is_small_count(count) -%}
+    ({{ count }} is not null and {{ count }} between 1 and 4)
+{%- endmacro %}
+
+{% macro suppress_count(count) -%}
+    case when {{ is_small_count(count) }} then null else {{ count }} end
+{%- endmacro %}
+
+{#- A rate over counts of people. -#}
+{% macro suppress_people_rate(rate, numerator, denominator) -%}
+    case
+        when {{ is_small_count(numerator) }} or {{ is_small_count(denominator) }} then null
+        when {{ denominator }} < 5 then null
+        else {{ rate }}
+    end
+{%- endmacro %}

@@ -1,0 +1,92 @@
+"""Assets between ingestion and dbt (the return register) and after it (the published file)."""
+
+import datetime as dt
+import subprocess
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.dbt import OWNER, dbt_models
+from orchestration.ingestion.assets import ingestion_assets
+from orchestration.publish import publish
+from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
+
+RAW_KEYS = [a.key for a in ingestion_assets]
+MART_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name == "marts"]
+
+
+@asset(
+    key=AssetKey(["audit", "load_log"]),
+    group_name="reference",
+    description="The register of every return received: file, hash, version, rows, status and whether it "
+    "is current, with every problem found (audit.quarantine). Feeds the return status and coverage.",
+    owners=[OWNER],
+    kinds={"duckdb", "python"},
+    deps=RAW_KEYS,
+)
+def return_register(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    with connect_warehouse(warehouse.settings()) as con:
+        counts = dict(
+            con.execute(
+                "select status, count(*) from audit.load_log where is_current or status = 'quarantined' group by status"
+            ).fetchall()
+        )
+        open_errors = con.execute(
+            "select count(distinct load_id) from audit.quarantine where severity = 'ERROR' and released_at is null"
+        ).fetchone()[0]
+    return MaterializeResult(
+        metadata={
+            "current_returns": sum(v for k, v in counts.items() if k != "quarantined"),
+            "returns_held_back": open_errors,
+            "by_status": MetadataValue.json(counts),
+        }
+    )
+
+
+def code_version() -> str:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+@asset(
+    key=AssetKey(["published", "marts"]),
+    group_name="published",
+    description="The analysts' read-only DuckDB file (WF_MARTS): every mart, dimension and the refresh log, "
+    "swapped in atomically after dbt build passes; a dated copy of each version is kept beside it.",
+    owners=[OWNER],
+    kinds={"duckdb"},
+    deps=MART_KEYS,
+)
+def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    settings = warehouse.settings()
+    with connect_warehouse(settings, read_only=True) as con:
+        used, held = con.execute(
+            "select count(*) filter (where is_current), "
+            "count(distinct load_id) filter (where status = 'quarantined') from audit.load_log"
+        ).fetchone()
+    run = context.instance.get_run_record_by_id(context.run.run_id)
+    started = run.start_time if run and run.start_time else None
+    refresh_log = {
+        "refresh_id": context.run.run_id,
+        "started": dt.datetime.fromtimestamp(started, dt.UTC).replace(tzinfo=None) if started else None,
+        "finished": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "returns_used": used,
+        "returns_quarantined": held,
+        "code_version": code_version(),
+    }
+    publication = publish(settings, refresh_log)
+    context.log.info(f"published {publication.path} ({len(publication.tables)} tables)")
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(publication.path)),
+            "dated_copy": MetadataValue.path(str(publication.dated_copy)),
+            "tables": MetadataValue.json(publication.tables),
+        }
+    )

@@ -1,0 +1,58 @@
+"""The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetSpec
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.resources import PROJECT_ROOT, WarehouseResource
+
+OWNER = "team:workforce-data"
+
+dbt_project = DbtProject(project_dir=PROJECT_ROOT / "dbt_project", profiles_dir=PROJECT_ROOT / "dbt_project")
+
+
+class WorkforceTranslator(DagsterDbtTranslator):
+    """Groups by layer (the model's folder), one owner, kinds dbt + the engine."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") == "source":
+            return spec
+        layer = node.get("fqn", ["", "reference"])[1] if node.get("resource_type") == "model" else "reference"
+        return spec.replace_attributes(group_name=layer, owners=[OWNER]).merge_attributes(kinds={"dbt", "duckdb"})
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=WorkforceTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """dbt build: staging views, intermediate and mart tables, seeds, and every dbt test."""
+    settings = warehouse.settings()
+    # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
+    os.environ["WF_WAREHOUSE"] = str(settings.warehouse)
+    os.environ["WF_ENGINE"] = settings.engine
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    # The venv's own dbt, whether or not the venv is on PATH (stack.md).
+    executable = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(dbt_project.profiles_dir),
+        dbt_executable=str(executable) if executable.exists() else "dbt",
+    )

@@ -1,0 +1,1 @@
+"""Ingestion: landing files -> pseudonymised, checked, versioned raw tables in the working warehouse."""

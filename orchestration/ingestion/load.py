@@ -1,0 +1,271 @@
+"""Load one source's new or changed returns into the working warehouse.
+
+A return is loaded whole or held back whole. Every file seen is logged in audit.load_log; every version
+that could be parsed stays in history.<table> (pseudonymised text); raw.<table> holds only the current
+accepted version of each (period, submitter): the highest __vN, and for the same N the latest received.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from orchestration.ingestion.checks import cast_frame, check_values
+from orchestration.ingestion.landing import LandedFile, scan_source
+from orchestration.ingestion.pseudonymise import pseudonymise
+from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
+from orchestration.ingestion.schema import RAW_METADATA, VCSE_ABOUT, ensure_schema, raw_columns, tables_of
+from orchestration.ingestion.sources import Source
+
+
+@dataclass
+class Receipt:
+    """One landed file taken in by this refresh."""
+
+    file: LandedFile
+    sha256: str
+    load_id: int
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # pseudonymised text, by raw table
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "ERROR" for p in self.problems)
+
+    @property
+    def status(self) -> str:
+        if self.rejected:
+            return "quarantined"
+        return "accepted with warnings" if self.problems else "accepted"
+
+    @property
+    def rows(self) -> int | None:
+        main = self.tables.get(self.file.source)
+        return None if main is None else len(main)
+
+
+@dataclass
+class SourceReport:
+    source: str
+    files_seen: int = 0
+    files_read: int = 0
+    rows_loaded: int = 0
+    versions_superseded: int = 0
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, first reason)
+    warned: list[tuple[str, str]] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+
+
+Validator = Callable[[Source, list[Receipt], duckdb.DuckDBPyConnection], None]
+ForcePredicate = Callable[[str, str], bool]
+
+
+def _never(source: str, period: str) -> bool:
+    return False
+
+
+def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, receipt: Receipt) -> None:
+    """Parse, pseudonymise at once, and keep the frames as text; a shape error rejects the return."""
+    try:
+        parsed: ParsedReturn = parse_return(data, source, file.extension)
+    except ReturnRejected as rejected:
+        receipt.problems.append(rejected.problem)
+        return
+    receipt.problems.extend(parsed.warnings)
+    main = pseudonymise(parsed.frame, source, secret)
+    if source.name == "vcse_returns":
+        for name in VCSE_ABOUT:
+            main[name] = parsed.about.get(name)
+    receipt.tables[source.name] = main
+    for table, frame in parsed.extra_frames.items():
+        receipt.tables[table] = frame
+    for table in tables_of(source):
+        receipt.tables.setdefault(table, pd.DataFrame(columns=["source_row"]))
+
+
+def _layout_receipt(file: LandedFile, load_id: int) -> Receipt:
+    return Receipt(file, "", load_id, [Problem(file.layout_problem or "", "ERROR")])
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    landing,
+    secret: bytes,
+    refresh_id: str,
+    force: ForcePredicate = _never,
+    validators: tuple[Validator, ...] = (),
+) -> SourceReport:
+    ensure_schema(con, (source,))
+    report = SourceReport(source.name)
+    logged = con.execute("select file_name, sha256 from audit.load_log where source = ?", [source.name]).fetchall()
+    seen = set(logged)
+    seen_names = {name for name, _ in logged}
+
+    def next_load_id() -> int:
+        return con.execute("select nextval('audit.load_id_seq')").fetchone()[0]
+
+    for file in scan_source(landing, source):
+        report.files_seen += 1
+        if file.layout_problem and "link" in file.layout_problem:
+            if (file.file_name, "") not in seen:
+                report.receipts.append(_layout_receipt(file, next_load_id()))
+            continue
+        data, sha256 = file.read()
+        if (file.file_name, sha256) in seen and not force(source.name, file.period):
+            continue
+        receipt = Receipt(file, sha256, next_load_id())
+        report.receipts.append(receipt)
+        report.files_read += 1
+        if file.layout_problem:
+            receipt.problems.append(Problem(file.layout_problem))
+            continue
+        if file.file_name in seen_names and (file.file_name, sha256) not in seen:
+            receipt.problems.append(
+                Problem("this file name arrived before with different content; loaded as the next version", "WARN")
+            )
+        _take_in(file, data, source, secret, receipt)
+
+    check_values(source, report.receipts)
+    for validate in validators:
+        validate(source, report.receipts, con)
+    _write(con, source, report, refresh_id)
+    return report
+
+
+def _write(con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport, refresh_id: str) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    receipts = report.receipts
+    if not receipts:
+        return
+    con.execute("begin transaction")
+    try:
+        log = pd.DataFrame(
+            {
+                "load_id": [r.load_id for r in receipts],
+                "refresh_id": refresh_id,
+                "source": source.name,
+                "period": [r.file.period for r in receipts],
+                "submitter": [r.file.submitter for r in receipts],
+                "version": [r.file.version for r in receipts],
+                "file_name": [r.file.file_name for r in receipts],
+                "sha256": [r.sha256 for r in receipts],
+                "rows": pd.array([r.rows for r in receipts], dtype="Int64"),
+                "loaded_at": now,
+                "status": [r.status for r in receipts],
+                "is_current": False,
+            }
+        )
+        con.register("new_load_log", log)
+        con.execute("insert into audit.load_log by name select * from new_load_log")
+        problems = [
+            {
+                "load_id": r.load_id,
+                "source": source.name,
+                "period": r.file.period,
+                "submitter": r.file.submitter,
+                "file_name": r.file.file_name,
+                "row_number": p.row_number,
+                "column_name": p.column_name,
+                "reason": p.reason,
+                "severity": p.severity,
+                "quarantined_at": now,
+            }
+            for r in receipts
+            for p in r.problems
+        ]
+        if problems:
+            con.register("new_problems", pd.DataFrame(problems).astype({"row_number": "Int64"}))
+            con.execute("insert into audit.quarantine by name select * from new_problems")
+        for table in tables_of(source):
+            _write_table(con, source, table, receipts)
+        report.versions_superseded = _make_current(con, source, now)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    for r in receipts:
+        if r.rejected:
+            reason = next(p for p in r.problems if p.severity == "ERROR").reason
+            report.quarantined.append((r.file.file_name, reason))
+            continue
+        report.rows_loaded += r.rows or 0
+        if r.problems:
+            report.warned.append((r.file.file_name, r.problems[0].reason))
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt]) -> None:
+    columns = raw_columns(source, table)
+    data_columns = [n for n, _ in columns if n not in dict(RAW_METADATA)]
+    history_parts, raw_parts = [], []
+    for r in receipts:
+        frame = r.tables.get(table)
+        if frame is None:
+            continue
+        text = frame.reindex(columns=["source_row", *data_columns]).astype(object)
+        text[data_columns] = text[data_columns].where(text[data_columns].notna(), None)
+        history_parts.append(text.assign(load_id=r.load_id))
+        if not r.rejected:
+            raw_parts.append(
+                cast_frame(source, table, text).assign(
+                    load_id=r.load_id,
+                    return_period=r.file.period,
+                    submitter=r.file.submitter,
+                    file_version=r.file.version,
+                    file_name=r.file.file_name,
+                )
+            )
+    if history_parts:
+        history = pd.concat(history_parts, ignore_index=True)
+        history[data_columns] = history[data_columns].astype(object).where(history[data_columns].notna(), None)
+        history[data_columns] = history[data_columns].map(lambda v: None if v is None else str(v))
+        con.register("new_history", history)
+        con.execute(f"insert into history.{table} by name select * from new_history")
+    if raw_parts:
+        con.register("new_raw", pd.concat(raw_parts, ignore_index=True))
+        con.execute(f"insert into raw.{table} by name select * from new_raw")
+
+
+def _make_current(con: duckdb.DuckDBPyConnection, source: Source, now: dt.datetime) -> int:
+    """Highest version wins, then the latest receipt; raw keeps only current rows; a quarantine is
+    released once a later accepted version of the same return is current."""
+    current_ids = "select load_id from audit.load_log where source = ? and is_current"
+    before = {row[0] for row in con.execute(current_ids, [source.name]).fetchall()}
+    con.execute(
+        """
+        update audit.load_log set is_current = ranked.position = 1
+        from (
+            select load_id, row_number() over (
+                partition by period, submitter order by version desc, load_id desc) as position
+            from audit.load_log
+            where source = $source and status <> 'quarantined'
+        ) as ranked
+        where audit.load_log.load_id = ranked.load_id
+        """,
+        {"source": source.name},
+    )
+    for table in tables_of(source):
+        con.execute(
+            f"delete from raw.{table} where load_id not in "
+            "(select load_id from audit.load_log where source = $source and is_current)",
+            {"source": source.name},
+        )
+    con.execute(
+        """
+        update audit.quarantine set released_at = $now
+        from audit.load_log as held, audit.load_log as current
+        where audit.quarantine.load_id = held.load_id
+          and audit.quarantine.severity = 'ERROR' and audit.quarantine.released_at is null
+          and held.source = $source and held.status = 'quarantined'
+          and current.source = held.source and current.period = held.period
+          and current.submitter = held.submitter and current.is_current
+          and (current.version, current.load_id) > (held.version, held.load_id)
+        """,
+        {"source": source.name, "now": now},
+    )
+    after = {row[0] for row in con.execute(current_ids, [source.name]).fetchall()}
+    return len(before - after)

@@ -1,0 +1,253 @@
+"""Parse one landed file into a frame of text columns, or say exactly why it cannot be read.
+
+Parsing is bulk (pyarrow's CSV reader, openpyxl for workbooks) and happens in memory before anything
+reaches DuckDB, so raw identifiers are pseudonymised before the warehouse ever sees a row.
+Every problem names the file, the row (the spreadsheet row: the header is row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from orchestration.ingestion.sources import Source
+
+
+@dataclass(frozen=True)
+class Problem:
+    reason: str
+    severity: str = "ERROR"
+    row_number: int | None = None
+    column_name: str | None = None
+
+
+class ReturnRejected(Exception):
+    """The return cannot be read as its source's format; it is quarantined whole."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+@dataclass
+class ParsedReturn:
+    """A return as text columns named as the contract names them, plus the row number of each row."""
+
+    frame: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    extra_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    about: dict[str, str] = field(default_factory=dict)
+
+
+def _reject(reason: str, row: int | None = None, column: str | None = None) -> ReturnRejected:
+    return ReturnRejected(Problem(reason, "ERROR", row, column))
+
+
+def decode_text(data: bytes, what: str = "file") -> str:
+    """UTF-8 with or without BOM; a wrong encoding or binary content is an error naming the row."""
+    if not data.strip():
+        raise _reject(f"the {what} is empty")
+    if data[:4] == b"PK\x03\x04":
+        raise _reject(f"the {what} is a zip or Excel workbook, not CSV text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        raise _reject(
+            f"the {what} is not UTF-8 text (byte 0x{data[error.start]:02x} at row {row}); save it as 'CSV UTF-8'",
+            row,
+        ) from None
+    if "\x00" in text:
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise _reject(f"the {what} holds binary data (a NUL byte at row {row}), not CSV text", row)
+    return text
+
+
+def normalise_name(name: str) -> str:
+    return name.strip().lower()
+
+
+def match_header(raw_names: list[str], source_columns: tuple[str, ...], required: set[str]) -> list[Problem]:
+    """Check a header against the contract: duplicates and missing columns are errors, extras warnings."""
+    names = [normalise_name(n) for n in raw_names]
+    seen: set[str] = set()
+    for position, name in enumerate(names, start=1):
+        if name in seen and name in source_columns:
+            raise _reject(f"column '{name}' appears twice in the header (column {position})", 1, name)
+        seen.add(name)
+    missing = [c for c in source_columns if c in required and c not in seen]
+    if missing:
+        raise _reject(f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}", 1, missing[0])
+    extras = [n for n in names if n not in source_columns]
+    return [Problem(f"unknown extra column '{n or '(blank)'}' ignored", "WARN", 1, n or "(blank)") for n in extras]
+
+
+def read_csv_text(data: bytes, column_names: list[str] | None = None, what: str = "file") -> pd.DataFrame:
+    """Read CSV bytes into text columns. With column_names the file has no header row."""
+    text = decode_text(data, what)
+    if column_names is None:
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r"))), [])
+        names = [f"c{i}" for i in range(len(header))]
+        skip = 1
+    else:
+        header, names, skip = column_names, column_names, 0
+    ragged: list[tuple[int | None, int, int]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        ragged.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        raise _reject(f"the {what} cannot be read as CSV: {error}") from None
+    if ragged:
+        number, expected, actual = ragged[0]
+        raise _reject(
+            f"row {number} has {actual} fields where the header has {expected}"
+            + (f" ({len(ragged)} such rows)" if len(ragged) > 1 else ""),
+            number,
+        )
+    frame = table.to_pandas()
+    frame.columns = header if column_names is not None else [normalise_name(h) for h in header]
+    frame.insert(0, "source_row", range(1 + skip, len(frame) + 1 + skip))
+    return frame
+
+
+def read_contract_csv(data: bytes, source: Source, columns: tuple[str, ...] | None = None) -> ParsedReturn:
+    """A CSV with a header row, matched to the contract's columns case-insensitively after trimming."""
+    wanted = columns or source.column_names
+    required = {c.name for c in source.columns if c.required and c.name in wanted}
+    frame = read_csv_text(data)
+    warnings = match_header([c for c in frame.columns if c != "source_row"], wanted, required)
+    return ParsedReturn(frame[["source_row", *wanted]].copy(), warnings)
+
+
+def read_etr(data: bytes, source: Source) -> ParsedReturn:
+    """ODS etr: no header, 27 columns; we keep code, name, region, ICB and the open and close dates."""
+    frame = read_csv_text(data, [f"c{i}" for i in range(1, 28)])
+    picked = frame[["source_row", "c1", "c2", "c3", "c4", "c11", "c12"]].copy()
+    picked.columns = ["source_row", *source.column_names]
+    for date_column in ("open_date", "close_date"):
+        compact = picked[date_column].fillna("").str.strip()
+        iso = compact.str.slice(0, 4) + "-" + compact.str.slice(4, 6) + "-" + compact.str.slice(6, 8)
+        picked[date_column] = iso.where(compact.str.fullmatch(r"\d{8}"), compact.where(compact != "", None))
+    return ParsedReturn(picked)
+
+
+def read_published_sickness(data: bytes, source: Source) -> ParsedReturn:
+    """NHS England's sickness CSV as published: upper-case headers, DATE as dd/mm/yyyy."""
+    parsed = read_contract_csv(data, source)
+    raw_date = parsed.frame["date"].fillna("").str.strip()
+    parts = raw_date.str.extract(r"^(\d{2})/(\d{2})/(\d{4})$")
+    iso = parts[2] + "-" + parts[1] + "-" + parts[0]
+    parsed.frame["date"] = iso.where(parts[0].notna(), raw_date.where(raw_date != "", None))
+    return parsed
+
+
+VCSE_SHEETS = {
+    "about": "About",
+    "workforce": "Workforce",
+    "leaving reasons": "Leaving reasons",
+    "pulse": "Pulse",
+}
+
+
+def _sheet_frame(sheet) -> pd.DataFrame:
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        return pd.DataFrame()
+    header = ["" if v is None else str(v) for v in rows[0]]
+    width = len(header)
+    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object)
+    frame = frame.map(_cell_text)
+    frame.columns = [normalise_name(h) for h in header]
+    frame = frame.loc[frame.notna().any(axis=1)] if len(frame) else frame
+    frame.insert(0, "source_row", frame.index + 2)
+    return frame.reset_index(drop=True)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _match_sheet(sheet_name: str, frame: pd.DataFrame, columns: tuple[str, ...], required: set[str]):
+    """match_header for one sheet of a workbook, naming the sheet in every problem."""
+    try:
+        problems = match_header([c for c in frame.columns if c != "source_row"], columns, required)
+    except ReturnRejected as rejected:
+        p = rejected.problem
+        raise _reject(f"sheet {sheet_name}: {p.reason}", p.row_number, p.column_name) from None
+    return [Problem(f"sheet {sheet_name}: {p.reason}", p.severity, p.row_number, p.column_name) for p in problems]
+
+
+def read_vcse_workbook(data: bytes, source: Source, extension: str) -> ParsedReturn:
+    """The VCSE workbook (About, Workforce, optional Leaving reasons and Pulse), or its Workforce sheet
+    alone as CSV. contact_email is read from About and dropped here: it never leaves this function."""
+    if extension == "csv":
+        return read_contract_csv(data, source)
+    import openpyxl
+
+    if data[:4] != b"PK\x03\x04":
+        raise _reject("the file is not an .xlsx workbook (it may be CSV or another format renamed .xlsx)")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged zip
+        raise _reject(f"the workbook cannot be opened: {type(error).__name__}: {error}") from None
+    try:
+        sheets = {normalise_name(name): book[name] for name in book.sheetnames}
+        if "workforce" not in sheets:
+            raise _reject("the workbook has no 'Workforce' sheet", None, "Workforce")
+        workforce = _sheet_frame(sheets["workforce"])
+        required = {c.name for c in source.columns if c.required}
+        warnings = _match_sheet("Workforce", workforce, source.column_names, required)
+        about: dict[str, str] = {}
+        if "about" in sheets:
+            about_frame = _sheet_frame(sheets["about"])
+            _match_sheet("About", about_frame, ("field", "value"), {"field", "value"})
+            fields = about_frame["field"].fillna("").str.strip().str.lower()
+            about = {f: v for f, v in zip(fields, about_frame["value"], strict=True) if f != "contact_email"}
+        extras: dict[str, pd.DataFrame] = {}
+        for sheet_key, table in (("leaving reasons", "vcse_leaving_reasons"), ("pulse", "vcse_pulse")):
+            if sheet_key in sheets:
+                frame = _sheet_frame(sheets[sheet_key])
+                columns = tuple(c.name for c in source.extra_tables[table])
+                _match_sheet(VCSE_SHEETS[sheet_key], frame, columns, set(columns))
+                extras[table] = frame[["source_row", *columns]].copy()
+        return ParsedReturn(workforce[["source_row", *source.column_names]].copy(), warnings, extras, about)
+    finally:
+        book.close()
+
+
+def parse_return(data: bytes, source: Source, extension: str) -> ParsedReturn:
+    if extension not in source.extensions:
+        raise _reject(f"a {source.name} return must be {' or '.join('.' + e for e in source.extensions)}")
+    if source.file_format == "vcse_workbook":
+        return read_vcse_workbook(data, source, extension)
+    if source.file_format == "ods_etr":
+        return read_etr(data, source)
+    if source.file_format == "published_sickness":
+        return read_published_sickness(data, source)
+    return read_contract_csv(data, source)

@@ -1,0 +1,104 @@
+"""`make run`: the refresh job materialised in this process, then a short summary for a person.
+
+The refresh IS the Dagster job of definitions.py (the one the schedule and sensor launch), executed in
+process and recorded in the Dagster instance at DAGSTER_HOME so it shows in the UI's run history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import duckdb
+from dagster import DagsterInstance
+
+from orchestration.resources import Settings, SettingsError
+
+
+def run_refresh(force_reload: list[str] | None = None, wait_for_lock: bool = False, log_level: str = "WARNING"):
+    from orchestration.definitions import defs
+
+    job = defs.get_job_def("refresh")
+    config = {
+        "resources": {"warehouse": {"config": {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock}}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+    instance = DagsterInstance.get() if _has_dagster_home() else DagsterInstance.ephemeral()
+    return job.execute_in_process(run_config=config, instance=instance, raise_on_error=False)
+
+
+def _has_dagster_home() -> bool:
+    return bool(os.environ.get("DAGSTER_HOME"))
+
+
+def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> str:
+    lines = [f"Refresh {run_id[:8]} {'succeeded' if success else 'FAILED'} in {seconds:.1f} s"]
+    if settings.warehouse.exists():
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            loaded = con.execute(
+                "select source, count(*), sum(rows) from audit.load_log "
+                "where refresh_id = ? and status <> 'quarantined' group by source order by source",
+                [run_id],
+            ).fetchall()
+            held = con.execute(
+                """select l.file_name, q.row_number, q.column_name, q.reason from audit.load_log as l
+                join audit.quarantine as q on q.load_id = l.load_id and q.severity = 'ERROR'
+                where l.refresh_id = ? and l.status = 'quarantined'
+                qualify row_number() over (partition by l.load_id order by q.row_number nulls first) = 1
+                order by l.file_name""",
+                [run_id],
+            ).fetchall()
+        total = sum(n for _, n, _ in loaded)
+        lines.append(f"Returns loaded: {total}" + (" (nothing new in the landing folder)" if not total else ""))
+        lines += [f"  {source}: {n} returns, {rows or 0} rows" for source, n, rows in loaded]
+        lines.append(f"Returns quarantined: {len(held)}")
+        for file_name, row, column, reason in held:
+            where = ", ".join(x for x in (f"row {row}" if row else "", f"column {column}" if column else "") if x)
+            lines.append(f"  {file_name}{' (' + where + ')' if where else ''}: {reason}")
+    if success and settings.marts.exists():
+        with duckdb.connect(str(settings.marts), read_only=True) as con:
+            tables = con.execute("select table_name from duckdb_tables() order by table_name").fetchall()
+            lines.append(f"Marts published to {settings.marts}:")
+            for (table,) in tables:
+                count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+                lines.append(f"  {table}: {count} rows")
+    elif not success:
+        lines.append(f"Nothing published: the previous {settings.marts.name} stays in place.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="SOURCE[:PERIOD]",
+        help="parse these sources or periods again even if unchanged ('*:2024-03' for a period)",
+    )
+    parser.add_argument("--wait", action="store_true", help="wait for a running refresh instead of refusing")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        settings.check_safe()
+    except SettingsError as error:
+        print(f"Refresh refused: {error}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    result = run_refresh(args.force, args.wait)
+    failure = next((e for e in result.all_events if e.is_failure), None)
+    if failure is not None and failure.step_failure_data and failure.step_failure_data.error:
+        error = failure.step_failure_data.error
+        cause = error.cause or error
+        if "RefreshLockedError" in (cause.cls_name or "") or "RefreshLockedError" in error.message:
+            print(f"Refresh refused: {cause.message.strip()}", file=sys.stderr)
+            return 3
+        print(f"Step {failure.step_key} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
+    print(summary(settings, result.run_id, time.monotonic() - started, result.success))
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

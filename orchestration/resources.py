@@ -1,0 +1,135 @@
+"""Settings and the DuckDB warehouse connection: every path comes from a WF_* environment variable."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, InitResourceContext
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEMO_PSEUDO_KEY = "demo-key-not-for-real-data"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse: Path
+    marts: Path
+    pseudo_key: bytes
+    ics_code: str
+    engine: str
+    environment: str
+    keep_published: int
+    retention_years: int
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return self.pseudo_key == DEMO_PSEUDO_KEY.encode()
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.warehouse.parent
+
+    @property
+    def lock_path(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".lock")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+
+        def path(name: str, default: str) -> Path:
+            value = Path(env.get(name) or default)
+            return value if value.is_absolute() else (PROJECT_ROOT / value)
+
+        engine = env.get("WF_ENGINE", "duckdb")
+        if engine not in ("duckdb", "spark"):
+            raise SettingsError(f"WF_ENGINE must be 'duckdb' or 'spark', not {engine!r}")
+        return cls(
+            landing_dir=path("WF_LANDING_DIR", "seeds/returns"),
+            warehouse=path("WF_WAREHOUSE", "warehouse/warehouse.duckdb"),
+            marts=path("WF_MARTS", "warehouse/marts.duckdb"),
+            pseudo_key=(env.get("WF_PSEUDO_KEY") or DEMO_PSEUDO_KEY).encode(),
+            ics_code=env.get("WF_ICS_CODE", "QK1"),
+            engine=engine,
+            environment=env.get("WF_ENV", "development"),
+            keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
+            retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
+        )
+
+    def check_safe(self) -> None:
+        """Refuse the demo pseudonymisation key in production; warn loudly elsewhere."""
+        if self.uses_demo_key and self.environment == "production":
+            raise SettingsError("WF_PSEUDO_KEY is unset (or the demo key) while WF_ENV=production: set a secret key")
+        if self.uses_demo_key:
+            print(
+                "WARNING: WF_PSEUDO_KEY is not set; pseudonymising with the fixed DEMO key. "
+                "Never load real returns without a secret key.",
+                file=sys.stderr,
+            )
+
+
+def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(settings.warehouse), read_only=read_only)
+
+
+class RefreshLockedError(RuntimeError):
+    """Another refresh holds the warehouse."""
+
+
+@contextmanager
+def refresh_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
+    """One writer at a time: an OS lock beside WF_WAREHOUSE, released by the kernel even after kill -9."""
+    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(settings.lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as error:
+            raise RefreshLockedError(
+                f"another refresh is running on {settings.warehouse} (lock {settings.lock_path}); "
+                "this one did not start"
+            ) from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class WarehouseResource(ConfigurableResource):
+    """Settings for one run, from the environment, plus the run-level choices a data engineer can make.
+
+    force_reload: sources or periods to parse again even if unchanged, as 'source', 'source:period' or
+    '*:period' (e.g. ['nhs_pwr:2024-03']). The refresh lock is held for the whole run.
+    """
+
+    force_reload: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
+    wait_for_lock: bool = False
+
+    def settings(self) -> Settings:
+        return Settings.from_env()
+
+    def is_forced(self, source: str, period: str) -> bool:
+        for selector in self.force_reload:
+            name, _, wanted_period = selector.partition(":")
+            if name in (source, "*") and wanted_period in ("", period):
+                return True
+        return False
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        settings = self.settings()
+        settings.check_safe()
+        with refresh_lock(settings, wait=self.wait_for_lock):
+            yield self

@@ -1,0 +1,70 @@
+"""Shared fixtures: the dbt manifest, and an isolated warehouse per test (WF_* pointing into tmp_path)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """dagster-dbt needs target/manifest.json before the code location can be imported."""
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
+        cwd=PROJECT_ROOT,
+        check=True,
+    )
+    return PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
+
+
+@dataclass
+class Workspace:
+    landing: Path
+    warehouse: Path
+    marts: Path
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.landing / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def refresh(self, force: list[str] | None = None):
+        from orchestration.refresh import run_refresh
+
+        return run_refresh(force or [])
+
+    def marts_query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.marts), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def warehouse_query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    space = Workspace(
+        tmp_path / "landing",
+        tmp_path / "warehouse" / "warehouse.duckdb",
+        tmp_path / "warehouse" / "marts.duckdb",
+    )
+    space.landing.mkdir()
+    monkeypatch.setenv("WF_LANDING_DIR", str(space.landing))
+    monkeypatch.setenv("WF_WAREHOUSE", str(space.warehouse))
+    monkeypatch.setenv("WF_MARTS", str(space.marts))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("WF_ENV", raising=False)
+    return space
