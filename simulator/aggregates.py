@@ -357,9 +357,7 @@ def _write_survey_and_wres(
                             k, m = counts[gv]
                             rows.append((measure, gt, gv, f"{100 * k / m:.1f}", m))
                 else:
-                    level = (
-                        _ELEMENT_BASE[measure] + prof["level"] + prof["measure_level"][measure] + drift[key]
-                    )
+                    level = _ELEMENT_BASE[measure] + prof["level"] + prof["measure_level"][measure] + drift[key]
                     for gt, gv in SURVEY_GROUPS:
                         if n[gv] == 0:
                             continue
@@ -531,13 +529,9 @@ def _simulate_vcse_org(rng: np.random.Generator, org: dict, quarters: list[str])
                     "leavers": leavers,
                     "leavers_under_12_months": int(rng.binomial(leavers, early_share)),
                     "sessional_or_agency_fte": (
-                        round(float(rng.gamma(1.5, 0.4 + h * 0.02)), 1)
-                        if has_sessional and present[i]
-                        else 0.0
+                        round(float(rng.gamma(1.5, 0.4 + h * 0.02)), 1) if has_sessional and present[i] else 0.0
                     ),
-                    "average_days_to_fill": (
-                        round(max(7.0, float(rng.normal(days_base, 12))), 1) if joiners else None
-                    ),
+                    "average_days_to_fill": (round(max(7.0, float(rng.normal(days_base, 12))), 1) if joiners else None),
                 }
             )
         values[q] = rows
@@ -686,9 +680,7 @@ def _assign_messy(
     return plan
 
 
-def _write_vcse(
-    out: Path, rng: np.random.Generator, vcse: list[dict], months: list[str]
-) -> tuple[dict, list]:
+def _write_vcse(out: Path, rng: np.random.Generator, vcse: list[dict], months: list[str]) -> tuple[dict, list]:
     all_quarters = _quarter_ends(months)
     quarters_of = {}
     for org in vcse:
@@ -742,9 +734,7 @@ def _write_vcse(
                 detail = "Workforce vacancies = -1 for Care and support: a negative count"
             elif case == "vcse_header_variants":
                 variant_header = True
-                detail = (
-                    "Workforce columns in another order, names in other case with leading spaces: accepted"
-                )
+                detail = "Workforce columns in another order, names in other case with leading spaces: accepted"
             elif case == "vcse_text_in_number":
                 i = max(range(4), key=lambda k: (rows[k]["paid_headcount"], -k))
                 rows[i]["volunteers"] = "n/a"
@@ -776,9 +766,7 @@ def _write_vcse(
                     wrong = [dict(r) for r in rows]
                     wrong[0]["leavers"] = (wrong[0]["leavers"] or 0) + 2
                     wrong[0]["paid_headcount"] = (wrong[0]["paid_headcount"] or 0) + 2
-                    write_xlsx(
-                        out / rel, _vcse_sheets(about, _workforce_lines(header, wrong), reasons, pulse)
-                    )
+                    write_xlsx(out / rel, _vcse_sheets(about, _workforce_lines(header, wrong), reasons, pulse))
                     rel = rel.with_name(f"{code}__v2.{ext}")
                 lines = _workforce_lines(header, rows, extra_col, variant_header)
                 if ext == "csv":
@@ -801,9 +789,7 @@ def _write_vcse(
             if outcome in ACCEPTED:
                 quarter_rows.extend(_vcse_truth_rows(code, q, rows))
                 for m, s, n in pulse or []:
-                    pulse_rows.append(
-                        {"org_code": code, "quarter_end": q, "measure": m, "score": s, "responses": n}
-                    )
+                    pulse_rows.append({"org_code": code, "quarter_end": q, "measure": m, "score": s, "responses": n})
                 for r, c in reasons:
                     reason_rows.append({"org_code": code, "quarter_end": q, "reason": r, "count": c})
 

@@ -119,9 +119,7 @@ ASC = [
 def _generate(out: Path, seed: int = 7, n_vcse: int = 12, months=MONTHS):
     rng = np.random.default_rng(seed)
     vcse = vcse_partners(rng, n_vcse, months[0])
-    truth = write_aggregate_sources(
-        out, rng=rng, nhs_trusts=TRUSTS, asc_establishments=ASC, vcse=vcse, months=months
-    )
+    truth = write_aggregate_sources(out, rng=rng, nhs_trusts=TRUSTS, asc_establishments=ASC, vcse=vcse, months=months)
     return vcse, truth
 
 
@@ -263,9 +261,7 @@ def test_survey_shape(generated):
     eng = piv.xs("Staff engagement", level="measure")
     assert (eng["Yes"] < eng["No"]).mean() >= 0.8
     # Year-on-year movements of All scores are modest.
-    alls = el[el.group_value == "All"].pivot_table(
-        index=["org_code", "measure"], columns="survey_year", values="score"
-    )
+    alls = el[el.group_value == "All"].pivot_table(index=["org_code", "measure"], columns="survey_year", values="score")
     moves = (alls[2024] - alls[2023]).dropna().abs()
     assert len(moves) and moves.max() < 0.6 and moves.mean() > 0.05
 
@@ -577,10 +573,7 @@ def test_survey_truth_recomputed(generated):
     prev = df.assign(survey_year=df.survey_year + 1).rename(columns={"score": "previous_score"})
     keys = ["org_code", "survey_year", "measure", "group_type", "group_value"]
     merged = df.merge(prev[[*keys, "previous_score"]], on=keys, how="left")
-    t = {
-        (r["org_code"], r["year"], r["measure"], r["group_type"], r["group_value"]): r
-        for r in truth["survey"]
-    }
+    t = {(r["org_code"], r["year"], r["measure"], r["group_type"], r["group_value"]): r for r in truth["survey"]}
     assert len(t) == len(merged)
     n_change = 0
     for row in merged.itertuples(index=False):
@@ -654,7 +647,5 @@ def test_expected_returns_respected(tmp_path):
     )  # fmt: skip
     assert sorted(p.stem for p in (tmp_path / "nhs_staff_survey").rglob("*.csv")) == ["RGT", "RGT"]
     assert sorted(p.stem for p in (tmp_path / "nhs_wres").rglob("*.csv")) == ["RGT", "RGT"]
-    assert {r["org_code"] for r in truth["survey"]} == {"RGT"} and {r["org_code"] for r in truth["wres"]} == {
-        "RGT"
-    }
+    assert {r["org_code"] for r in truth["survey"]} == {"RGT"} and {r["org_code"] for r in truth["wres"]} == {"RGT"}
     assert truth["messy_cases"] == [] and truth["vcse"]["returns"] == []
