@@ -19,7 +19,12 @@ from orchestration.resources import PROJECT_ROOT, WarehouseResource
 
 OWNER = "team:workforce-data"
 
-dbt_project = DbtProject(project_dir=PROJECT_ROOT / "dbt_project", profiles_dir=PROJECT_ROOT / "dbt_project")
+# DBT_TARGET_PATH (dbt's own variable) lets concurrent test sessions keep separate manifests.
+dbt_project = DbtProject(
+    project_dir=PROJECT_ROOT / "dbt_project",
+    profiles_dir=PROJECT_ROOT / "dbt_project",
+    target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")),
+)
 
 
 class WorkforceTranslator(DagsterDbtTranslator):

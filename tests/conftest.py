@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,15 +15,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """dagster-dbt needs target/manifest.json before the code location can be imported."""
+def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dagster-dbt needs a manifest before the code location can be imported. Each test session parses
+    into its own target folder (DBT_TARGET_PATH), so sessions running side by side do not collide."""
+    target = tmp_path_factory.mktemp("dbt_target")
+    os.environ["DBT_TARGET_PATH"] = str(target)
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
         [str(dbt), "parse", "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
         cwd=PROJECT_ROOT,
         check=True,
     )
-    return PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
+    return target / "manifest.json"
 
 
 @dataclass
@@ -68,3 +72,32 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.delenv("WF_ENV", raising=False)
     return space
+
+
+def refresh_into(landing: Path, root: Path, force: list[str] | None = None) -> Workspace:
+    """Run the real refresh job on a landing folder into root/warehouse; the environment is restored after."""
+    from orchestration.refresh import run_refresh
+
+    space = Workspace(landing, root / "warehouse" / "warehouse.duckdb", root / "warehouse" / "marts.duckdb")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WF_LANDING_DIR", str(landing))
+        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
+        patch.setenv("WF_MARTS", str(space.marts))
+        patch.delenv("DAGSTER_HOME", raising=False)
+        patch.delenv("WF_ENV", raising=False)
+        result = run_refresh(force or [])
+    assert result.success, "the refresh of the demo returns failed"
+    return space
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Workspace:
+    """One refresh of the committed demo returns (seeds/returns), shared by every test that reads its marts."""
+    return refresh_into(PROJECT_ROOT / "seeds" / "returns", tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def demo_truth() -> dict:
+    import json
+
+    return json.loads((PROJECT_ROOT / "seeds" / "returns" / "truth.json").read_text())
