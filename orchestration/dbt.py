@@ -14,6 +14,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import default_description_fn
 
 from orchestration.resources import PROJECT_ROOT, WarehouseResource
 
@@ -28,7 +29,17 @@ dbt_project = DbtProject(
 
 
 class WorkforceTranslator(DagsterDbtTranslator):
-    """Groups by layer (the model's folder), one owner, kinds dbt + the engine."""
+    """Groups by layer (the model's folder), one owner, kinds dbt + the engine; the YAML description
+    (plain English for the UI, with the grain) instead of the raw SQL, which the code reference links to."""
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        description = (dbt_resource_props.get("description") or "").strip()
+        if not description:  # "dbt model <name>": flagged by tests/unit/test_definitions.py
+            return default_description_fn(dbt_resource_props, display_raw_sql=False)
+        grain = (dbt_resource_props.get("config", {}).get("meta") or {}).get("grain")
+        if grain and grain.lower() not in description.lower():
+            description += f"\n\nGrain: {grain}."
+        return description
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
@@ -42,7 +53,9 @@ class WorkforceTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=WorkforceTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=WorkforceTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True)
+    ),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """dbt build: staging views, intermediate and mart tables, seeds, and every dbt test."""
