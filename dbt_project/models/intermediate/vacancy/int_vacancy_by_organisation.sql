@@ -1,0 +1,93 @@
+-- Vacancy, bank and agency, time to hire and sickness per month, sector, organisation and profession,
+-- UNSUPPRESSED, with every numerator and denominator: the single source of mart_vacancy (which applies
+-- disclosure control) and of the vacancy-side KPIs of mart_system_kpis (sector sums over organisations).
+-- NHS: provider workforce return (FTE) and recruitment returns; each part only for complete months.
+with pwr as (
+    select * from {{ ref('int_nhs_pwr_by_profession') }}
+),
+
+hire as (
+    select * from {{ ref('int_nhs_time_to_hire') }}
+),
+
+nhs_keys as (
+    select
+        period,
+        org_code,
+        profession
+    from pwr
+    union
+    select
+        period,
+        org_code,
+        profession
+    from hire
+),
+
+nhs as (
+    select
+        nhs_keys.period,
+        'NHS' as sector,
+        nhs_keys.org_code,
+        nhs_keys.profession,
+        cast(null as {{ dbt.type_bigint() }}) as vacancies,
+        cast(null as {{ dbt.type_bigint() }}) as staff_headcount,
+        pwr.vacancy_fte,
+        pwr.vacancy_fte as vacancy_numerator,
+        pwr.vacancy_fte + pwr.substantive_fte as vacancy_denominator,
+        case when pwr.org_code is not null then 'FTE' end as vacancy_basis,
+        pwr.bank_fte + pwr.agency_fte as bank_agency_numerator,
+        pwr.substantive_fte + pwr.bank_fte + pwr.agency_fte as bank_agency_denominator,
+        case when pwr.org_code is not null then 'FTE' end as bank_agency_basis,
+        hire.vacancies_started,
+        hire.median_days_to_hire,
+        hire.p90_days_to_hire,
+        hire.median_days_approval_to_advert,
+        hire.median_days_advert_to_offer,
+        hire.median_days_offer_to_checks,
+        hire.median_days_checks_to_start,
+        cast(null as {{ type_double() }}) as days_to_fill_weighted_sum,
+        cast(null as {{ dbt.type_bigint() }}) as days_to_fill_joiners,
+        pwr.sickness_fte_days_lost,
+        pwr.sickness_fte_days_available,
+        cast(null as {{ type_double() }}) as sick_days_sum,
+        cast(null as {{ dbt.type_bigint() }}) as sick_days_workers
+    from nhs_keys
+    left join pwr
+        on
+            nhs_keys.period = pwr.period
+            and nhs_keys.org_code = pwr.org_code
+            and nhs_keys.profession = pwr.profession
+    left join hire
+        on
+            nhs_keys.period = hire.period
+            and nhs_keys.org_code = hire.org_code
+            and nhs_keys.profession = hire.profession
+),
+
+unioned as (
+    select * from nhs
+),
+
+organisations as (
+    select * from {{ ref('int_organisations_mapped') }}
+)
+
+select
+    unioned.*,
+    {{ safe_ratio('unioned.vacancy_numerator', 'unioned.vacancy_denominator') }} as vacancy_rate,
+    {{ safe_ratio('unioned.bank_agency_numerator', 'unioned.bank_agency_denominator') }} as bank_agency_share,
+    {{ safe_ratio('unioned.days_to_fill_weighted_sum', 'unioned.days_to_fill_joiners') }} as mean_days_to_fill,
+    {{ safe_ratio('unioned.sickness_fte_days_lost', 'unioned.sickness_fte_days_available') }} as sickness_rate,
+    {{ safe_ratio('unioned.sick_days_sum', 'unioned.sick_days_workers') }} as avg_sick_days_12m,
+    organisations.org_code is not null as is_register_member,
+    coalesce(
+        organisations.org_code is not null
+        and (organisations.start_date is null or organisations.start_date <= unioned.period)
+        and (
+            organisations.end_date is null or organisations.end_date >= {{ dbt.date_trunc('month', 'unioned.period') }}
+        ),
+        false
+    ) as is_active_partner
+from unioned
+left join organisations on unioned.org_code = organisations.org_code
