@@ -15,7 +15,7 @@ import hmac
 import numpy as np
 import pandas as pd
 
-from orchestration.ingestion.sources import Source
+from orchestration.ingestion.sources import Column, Source
 
 KEY_HEX_CHARS = 32  # 128 bits: collisions are negligible at national scale
 
@@ -47,35 +47,36 @@ def _hash_values(values: pd.Series, secret: bytes, domain: str) -> pd.Series:
 
 
 def _clean(series: pd.Series) -> pd.Series:
-    text = series.astype("object").where(series.notna(), None)
-    stripped = text.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return stripped.where(stripped.astype(bool), None)
+    """Trimmed text with empty cells as None."""
+    text = series.astype("string").str.strip()
+    return text.astype(object).where(text.notna() & (text != ""), None)
+
+
+def _keys(frame: pd.DataFrame, column: Column, source: Source, secret: bytes) -> pd.Series:
+    family, org_column, local_column = LOCAL_IDENTITY.get(source.name, (source.name, None, None))
+    values = _clean(frame[column.name])
+    if column.personal == "ni_number":
+        ni = values.str.upper().str.replace(r"\s+", "", regex=True)
+        keys = _hash_values(ni, secret, "ni")
+        if org_column and local_column:
+            local_number = _clean(frame[local_column])
+            local = (family + "|" + _clean(frame[org_column]).fillna("") + "|" + local_number.fillna("")).where(
+                local_number.notna(), None
+            )
+            keys = keys.where(keys.notna(), _hash_values(local, secret, "local"))
+        return keys
+    if org_column:
+        values = (_clean(frame[org_column]).fillna("") + "|" + values).where(values.notna(), None)
+    return _hash_values(values, secret, f"{family}|{column.name}")
 
 
 def pseudonymise(frame: pd.DataFrame, source: Source, secret: bytes) -> pd.DataFrame:
-    """Replace every personal column of the source by its keyed hash; drop those marked drop."""
+    """Replace every personal column of the source by its keyed hash; drop those marked drop.
+    Keys are computed from the frame as received, so the order of columns does not matter."""
     personal = [c for c in source.columns if c.personal and c.name in frame.columns]
-    if not personal:
-        return frame
-    out = frame.copy()
-    family, org_column, local_column = LOCAL_IDENTITY.get(source.name, (source.name, None, None))
+    keys = {c.name: _keys(frame, c, source, secret) for c in personal if c.personal != "drop"}
+    out = frame.drop(columns=[c.name for c in personal])
     for column in personal:
-        if column.personal == "drop":
-            out = out.drop(columns=column.name)
-            continue
-        values = _clean(out[column.name])
-        if column.personal == "ni_number":
-            ni = values.str.upper().str.replace(r"\s+", "", regex=True)
-            keys = _hash_values(ni, secret, "ni")
-            if org_column and local_column:
-                local = family + "|" + _clean(out[org_column]).fillna("") + "|" + _clean(out[local_column]).fillna("")
-                local = local.where(_clean(out[local_column]).notna(), None)
-                keys = keys.where(keys.notna(), _hash_values(local, secret, "local"))
-        else:
-            scope = _clean(out[org_column]).fillna("") + "|" if org_column else ""
-            scoped = (scope + values).where(values.notna(), None) if org_column else values
-            keys = _hash_values(scoped, secret, f"{family}|{column.name}")
-        position = out.columns.get_loc(column.name)
-        out = out.drop(columns=column.name)
-        out.insert(position, key_column(column.name), keys)
+        if column.name in keys:
+            out.insert(frame.columns.get_loc(column.name), key_column(column.name), keys[column.name])
     return out

@@ -54,6 +54,9 @@ def decode_text(data: bytes, what: str = "file") -> str:
         raise _reject(f"the {what} is empty")
     if data[:4] == b"PK\x03\x04":
         raise _reject(f"the {what} is a zip or Excel workbook, not CSV text")
+    if b"\x00" in data:
+        row = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise _reject(f"the {what} holds binary data (a NUL byte at row {row}), not CSV text", row)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -62,9 +65,6 @@ def decode_text(data: bytes, what: str = "file") -> str:
             f"the {what} is not UTF-8 text (byte 0x{data[error.start]:02x} at row {row}); save it as 'CSV UTF-8'",
             row,
         ) from None
-    if "\x00" in text:
-        row = text[: text.index("\x00")].count("\n") + 1
-        raise _reject(f"the {what} holds binary data (a NUL byte at row {row}), not CSV text", row)
     return text
 
 
@@ -81,9 +81,11 @@ def match_header(raw_names: list[str], source_columns: tuple[str, ...], required
             raise _reject(f"column '{name}' appears twice in the header (column {position})", 1, name)
         seen.add(name)
     missing = [c for c in source_columns if c in required and c not in seen]
-    if missing:
-        raise _reject(f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}", 1, missing[0])
     extras = [n for n in names if n not in source_columns]
+    if missing:
+        hint = f" (the header has unknown column{'s' if len(extras) > 1 else ''} {', '.join(extras)}: misspelt?)"
+        reason = f"required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}"
+        raise _reject(reason + (hint if extras else ""), 1, missing[0])
     return [Problem(f"unknown extra column '{n or '(blank)'}' ignored", "WARN", 1, n or "(blank)") for n in extras]
 
 
