@@ -14,10 +14,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
     ap.add_argument("--scale", choices=sorted(C.SCALES), default="demo")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--out", type=Path, default=None,
-                    help="landing folder (default: seeds/returns for demo, data/<scale>/returns otherwise)")
-    ap.add_argument("--no-aggregates", action="store_true",
-                    help="skip the aggregate sources (staff survey, WRES, VCSE, CQC)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="landing folder (default: seeds/returns for demo, data/<scale>/returns otherwise)",
+    )
+    ap.add_argument(
+        "--no-aggregates", action="store_true", help="skip the aggregate sources (staff survey, WRES, VCSE, CQC)"
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     doc = generate(args.scale, args.seed, args.out, aggregates=not args.no_aggregates)

@@ -141,9 +141,7 @@ class Sim:
         self.scale = scale
         self.rng = np.random.default_rng([seed, 1])
         self.burn = scale.burn_in
-        self.months_all = month_list(
-            str(np.datetime64(scale.first_month, "M") - self.burn), self.burn + scale.n_months
-        )
+        self.months_all = month_list(str(np.datetime64(scale.first_month, "M") - self.burn), self.burn + scale.n_months)
         self.trusts = trusts
         self.codes = [t.code for t in trusts]
         self.org_ix = {c: i for i, c in enumerate(self.codes)}
@@ -342,9 +340,7 @@ class Sim:
         if n == 0:
             return
         pid = self.P.add(self.rng, n, "NHS", int(start.min()), initial=False)
-        ns = np.where(self.rng.random(n) < 0.5, start, start - self.rng.integers(365, 365 * 20, n)).astype(
-            np.int32
-        )
+        ns = np.where(self.rng.random(n) < 0.5, start, start - self.rng.integers(365, 365 * 20, n)).astype(np.int32)
         ns[self.rng.random(n) < 0.05] = -1
         self.P.cols["nhs_start"][pid] = ns
         sg = self._draw_sg(org)
@@ -487,8 +483,6 @@ class Sim:
                 yield out
 
     def step(self, t: int) -> MonthOut | None:
-        rng = self.rng
-        P = C.PARAMS
         period = self.months_all[t]
         ms, me = month_start_day(period), month_end_day(period)
         nd = me - ms + 1
@@ -594,12 +588,8 @@ class Sim:
         lftt = g["ftt"].to_numpy()[leave]
         # outcome of each leaving spell
         retire = rng.random(nl) < np.where(lage >= 60, 0.8, np.where(lage >= 55, 0.3, 0.0))
-        reason = np.array([C.R[k] for k in C.NHS_REASON_MIX])[
-            choice_idx(rng, list(C.NHS_REASON_MIX.values()), nl)
-        ]
-        rr = np.array([C.R[k] for k in C.NHS_RETIRE_MIX])[
-            choice_idx(rng, list(C.NHS_RETIRE_MIX.values()), nl)
-        ]
+        reason = np.array([C.R[k] for k in C.NHS_REASON_MIX])[choice_idx(rng, list(C.NHS_REASON_MIX.values()), nl)]
+        rr = np.array([C.R[k] for k in C.NHS_RETIRE_MIX])[choice_idx(rng, list(C.NHS_RETIRE_MIX.values()), nl)]
         reason = np.where(retire, rr, reason)
         eoc = lftt & ~retire & (rng.random(nl) < 0.6)
         reason = np.where(
@@ -621,9 +611,7 @@ class Sim:
         move_asc = working & (u >= c1) & (u < c2)
         to_bank = working & (u >= c2) & (u < c3)
         rejoin = working & (u >= c3) & (u < c4)
-        flexi_back = (reason == C.R["Flexi Retirement"]) & (
-            rng.random(nl) < P["flexi_retirement_return_share"]
-        )
+        flexi_back = (reason == C.R["Flexi Retirement"]) & (rng.random(nl) < P["flexi_retirement_return_share"])
         dest = choice_idx(rng, C.DEST_P, nl).astype(np.int8)
         dest[move_nhs] = 0
         dest[move_asc] = 1
@@ -737,9 +725,7 @@ class Sim:
             # a new bank assignment the day after the substantive one ended (same month)
             self._bank_asgs(lpid[pli][m], lorg[pli][m], (lend[pli][m] + 1).astype(np.int32))
 
-    def _q(
-        self, pid, sector, org, start, sg=None, band=None, cat=None, fte=None, role=None, ctype=None, kind=0
-    ) -> Tab:
+    def _q(self, pid, sector, org, start, sg=None, band=None, cat=None, fte=None, role=None, ctype=None, kind=0) -> Tab:
         k = len(pid)
         z = np.zeros(k)
         return {
@@ -875,9 +861,7 @@ class Sim:
             x = take(d, np.flatnonzero(nhs))
             # not if they already hold a substantive assignment there
             A = self.A
-            held = np.isin(
-                x["pid"] * 1024 + x["org"], A["pid"][A["cat"] != 2] * 1024 + A["org"][A["cat"] != 2]
-            )
+            held = np.isin(x["pid"] * 1024 + x["org"], A["pid"][A["cat"] != 2] * 1024 + A["org"][A["cat"] != 2])
             x = take(x, np.flatnonzero(~held))
             if self.pred is not None and t >= self.merge_t:
                 x["org"] = np.where(x["org"] == self.pred, self.succ, x["org"]).astype(np.int32)
@@ -984,15 +968,11 @@ class Sim:
             A = self.A
             key = A["pid"] * 1024 + A["org"]
         bankkeys = key[(A["cat"] == 2) & (A["end"] == BIG)]
-        cand = np.flatnonzero(
-            (A["end"] == BIG) & (A["cat"] != 2) & (A["start"] < ms) & ~np.isin(key, bankkeys)
-        )
+        cand = np.flatnonzero((A["end"] == BIG) & (A["cat"] != 2) & (A["start"] < ms) & ~np.isin(key, bankkeys))
         cand = cand[np.unique(key[cand], return_index=True)[1]]
         pick = cand[rng.random(len(cand)) < 0.005]
         if len(pick):
-            self._bank_asgs(
-                A["pid"][pick], A["org"][pick], (ms + rng.integers(0, nd, len(pick))).astype(np.int32)
-            )
+            self._bank_asgs(A["pid"][pick], A["org"][pick], (ms + rng.integers(0, nd, len(pick))).astype(np.int32))
 
     # ------------------------------------------------------------------ hiring
     def _target(self, t: int) -> np.ndarray:
@@ -1090,9 +1070,7 @@ class Sim:
         keep = rng.random(len(ns["org"])) < np.where(ns["internal"], 0.5, P["nhs_vacancy_per_new_assignment"])
         ns = take(ns, np.flatnonzero(keep))
         k = len(ns["org"])
-        tth = np.round(
-            rng.lognormal(np.log(P["time_to_hire_median_days"]), P["time_to_hire_lognormal_sigma"], k)
-        )
+        tth = np.round(rng.lognormal(np.log(P["time_to_hire_median_days"]), P["time_to_hire_lognormal_sigma"], k))
         tail = rng.random(k) < 0.06
         tth = np.where(tail, tth * rng.uniform(1.8, 3.5, k), tth)
         tth = np.maximum(tth, 21).astype(np.int64)
@@ -1184,9 +1162,7 @@ class Sim:
     def _asc_vacancies(self, ext: Tab, period: str, me: int) -> pd.DataFrame:
         rng = self.rng
         live = ext["leave"] > me
-        df = pd.DataFrame(
-            {"org": ext["org"][live].astype(np.int64), "role": ext["role"][live].astype(np.int64)}
-        )
+        df = pd.DataFrame({"org": ext["org"][live].astype(np.int64), "role": ext["role"][live].astype(np.int64)})
         g = df.groupby(["org", "role"], sort=True).size().reset_index(name="hc")
         vr = np.full(len(C.ASC_ROLES), 0.04)
         vr[C.AR["Care Worker"]] = 0.1

@@ -32,31 +32,130 @@ HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parent / "seeds" / "reference"
 
 _OCC_FLAT = np.array(
-    [C.OCCUPATION_CODES[g][j] if j < len(C.OCCUPATION_CODES[g]) else "" for g in C.STAFF_GROUPS
-     for j in range(16)], dtype=object)
-_HOURS_TEXT = np.array([str(h // 10) if h % 10 == 0 else f"{h // 10}.{h % 10}" for h in range(0, 1001)],
-                       dtype=object)
+    [C.OCCUPATION_CODES[g][j] if j < len(C.OCCUPATION_CODES[g]) else "" for g in C.STAFF_GROUPS for j in range(16)],
+    dtype=object,
+)
+_HOURS_TEXT = np.array([str(h // 10) if h % 10 == 0 else f"{h // 10}.{h % 10}" for h in range(0, 1001)], dtype=object)
 
-ESR_COLUMNS = ["org_code", "period", "ni_number", "employee_number", "assignment_number", "staff_group",
-               "occupation_code", "afc_band", "assignment_category", "fte", "assignment_start_date",
-               "nhs_start_date", "age_band", "gender", "ethnic_group", "disability"]
+ESR_COLUMNS = [
+    "org_code",
+    "period",
+    "ni_number",
+    "employee_number",
+    "assignment_number",
+    "staff_group",
+    "occupation_code",
+    "afc_band",
+    "assignment_category",
+    "fte",
+    "assignment_start_date",
+    "nhs_start_date",
+    "age_band",
+    "gender",
+    "ethnic_group",
+    "disability",
+]
 LEAVER_COLUMNS = [*ESR_COLUMNS, "leaving_date", "reason_for_leaving", "destination"]
-REC_COLUMNS = ["org_code", "period", "vacancy_reference", "staff_group", "afc_band", "approved_date",
-               "advert_date", "offer_date", "checks_complete_date", "start_date", "outcome"]
-PWR_COLUMNS = ["org_code", "period", "staff_group", "establishment_fte", "substantive_fte", "bank_fte",
-               "agency_fte", "vacancy_fte", "sickness_fte_days_lost", "sickness_fte_days_available"]
-ASC_COLUMNS = ["period", "establishment_id", "worker_id", "ni_number", "main_job_role", "contract_type",
-               "zero_hours", "contracted_hours", "start_date_in_role", "start_date_in_sector", "leave_date",
-               "leave_reason", "gender", "ethnic_group", "age_band", "nationality_group", "days_sick_12m"]
-EST_COLUMNS = ["period", "establishment_id", "establishment_name", "cqc_location_id", "local_authority_code",
-               "sector", "main_service", "job_role", "vacancies"]
-REGISTER_COLUMNS = ["org_code", "org_name", "sector", "org_type", "successor_code", "start_date", "end_date",
-                    "expected_returns"]
+REC_COLUMNS = [
+    "org_code",
+    "period",
+    "vacancy_reference",
+    "staff_group",
+    "afc_band",
+    "approved_date",
+    "advert_date",
+    "offer_date",
+    "checks_complete_date",
+    "start_date",
+    "outcome",
+]
+PWR_COLUMNS = [
+    "org_code",
+    "period",
+    "staff_group",
+    "establishment_fte",
+    "substantive_fte",
+    "bank_fte",
+    "agency_fte",
+    "vacancy_fte",
+    "sickness_fte_days_lost",
+    "sickness_fte_days_available",
+]
+ASC_COLUMNS = [
+    "period",
+    "establishment_id",
+    "worker_id",
+    "ni_number",
+    "main_job_role",
+    "contract_type",
+    "zero_hours",
+    "contracted_hours",
+    "start_date_in_role",
+    "start_date_in_sector",
+    "leave_date",
+    "leave_reason",
+    "gender",
+    "ethnic_group",
+    "age_band",
+    "nationality_group",
+    "days_sick_12m",
+]
+EST_COLUMNS = [
+    "period",
+    "establishment_id",
+    "establishment_name",
+    "cqc_location_id",
+    "local_authority_code",
+    "sector",
+    "main_service",
+    "job_role",
+    "vacancies",
+]
+REGISTER_COLUMNS = [
+    "org_code",
+    "org_name",
+    "sector",
+    "org_type",
+    "successor_code",
+    "start_date",
+    "end_date",
+    "expected_returns",
+]
 
-PLACES = ["Charnwood", "Oadby", "Wigston", "Hinckley", "Melton", "Oakham", "Loughborough", "Harborough",
-          "Lutterworth", "Coalville", "Syston", "Birstall", "Braunstone", "Aylestone", "Evington", "Knighton",
-          "Belgrave", "Humberstone", "Anstey", "Glenfield", "Blaby", "Enderby", "Narborough", "Ashby",
-          "Uppingham", "Shepshed", "Thurmaston", "Groby", "Quorn", "Sileby", "Kibworth", "Rothley"]
+PLACES = [
+    "Charnwood",
+    "Oadby",
+    "Wigston",
+    "Hinckley",
+    "Melton",
+    "Oakham",
+    "Loughborough",
+    "Harborough",
+    "Lutterworth",
+    "Coalville",
+    "Syston",
+    "Birstall",
+    "Braunstone",
+    "Aylestone",
+    "Evington",
+    "Knighton",
+    "Belgrave",
+    "Humberstone",
+    "Anstey",
+    "Glenfield",
+    "Blaby",
+    "Enderby",
+    "Narborough",
+    "Ashby",
+    "Uppingham",
+    "Shepshed",
+    "Thurmaston",
+    "Groby",
+    "Quorn",
+    "Sileby",
+    "Kibworth",
+    "Rothley",
+]
 HOME_NOUNS = ["House", "Lodge", "Court", "Grange", "Manor", "Hall", "View", "Gardens"]
 DOM_NOUNS = ["Home Care", "Care Services", "Homecare Ltd", "Community Care", "Support Services"]
 
@@ -77,8 +176,7 @@ def _trusts_for(scale: C.Scale) -> list[C.Trust]:
     if n_extra > 0:
         have = {t.code for t in trusts} | {C.UNREGISTERED_CODE}
         rows = list(csv.reader((REALDATA / "ods" / "etr.csv").open(encoding="utf-8")))
-        sizes = {"Acute trust": 6000, "Mental health trust": 3500, "Community trust": 2000,
-                 "Ambulance trust": 3500}
+        sizes = {"Acute trust": 6000, "Mental health trust": 3500, "Community trust": 2000, "Ambulance trust": 3500}
         for r in rows:
             if n_extra == 0:
                 break
@@ -111,19 +209,24 @@ def _establishments(rng: np.random.Generator, scale: C.Scale) -> pd.DataFrame:
     name = np.where(is_home, place + " " + home, place + " " + dom)
     cqc = np.char.add("1-", rng.integers(100_000_000, 9_999_999_999, n).astype(str)).astype(object)
     cqc[(svc == "Supported living") & (rng.random(n) < 0.3)] = ""
-    size_mult = np.select([svc == "Care home with nursing", svc == "Care home without nursing",
-                           svc == "Domiciliary care"], [1.4, 0.9, 1.1], 0.6)
+    size_mult = np.select(
+        [svc == "Care home with nursing", svc == "Care home without nursing", svc == "Domiciliary care"],
+        [1.4, 0.9, 1.1],
+        0.6,
+    )
     size = np.maximum(np.round(scale.asc_mean_size * size_mult * rng.lognormal(0, 0.35, n)), 6).astype(int)
-    return pd.DataFrame({
-        "establishment_id": est_id,
-        "establishment_name": name,
-        "cqc_location_id": cqc,
-        "local_authority_code": np.array(C.LA_CODES, dtype=object)[rng.choice(3, n, p=C.LA_P)],
-        "sector": np.where(rng.random(n) < 0.08, "Local Authority", "Independent"),
-        "main_service": svc,
-        "size": size,
-        "hazard_factor": rng.lognormal(0, 0.3, n),
-    })
+    return pd.DataFrame(
+        {
+            "establishment_id": est_id,
+            "establishment_name": name,
+            "cqc_location_id": cqc,
+            "local_authority_code": np.array(C.LA_CODES, dtype=object)[rng.choice(3, n, p=C.LA_P)],
+            "sector": np.where(rng.random(n) < 0.08, "Local Authority", "Independent"),
+            "main_service": svc,
+            "size": size,
+            "hazard_factor": rng.lognormal(0, 0.3, n),
+        }
+    )
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -143,8 +246,7 @@ def _ni_text(ni: np.ndarray, fmt: np.ndarray) -> np.ndarray:
         s = ni[sp].astype("U9")
         v = s.view("U1").reshape(len(s), 9)
         sep = np.full((len(s), 1), " ")
-        spaced = np.concatenate([v[:, 0:2], sep, v[:, 2:4], sep, v[:, 4:6], sep, v[:, 6:8], sep, v[:, 8:9]],
-                                axis=1)
+        spaced = np.concatenate([v[:, 0:2], sep, v[:, 2:4], sep, v[:, 4:6], sep, v[:, 6:8], sep, v[:, 8:9]], axis=1)
         out[sp] = spaced.view(f"U{spaced.shape[1]}").ravel().astype(object)
     return out
 
@@ -171,27 +273,30 @@ class Writer:
         ns = np.where(pid % 23 == 0, -1, ns)
         emp = S["emp"].astype(str).astype(object)
         occ = np.where(S["occ"] >= 0, _OCC_FLAT[np.maximum(S["occ"], 0)], "")
-        return pd.DataFrame({
-            "org_code": self.codes[S["org"]],
-            "period": period,
-            "ni_number": _ni_text(pc["ni"][pid], np.where(S["nif"] == 1, 2, 1)),
-            "employee_number": emp,
-            "assignment_number": emp + "-" + S["asn"].astype(str).astype(object),
-            "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[S["sg"]],
-            "occupation_code": occ,
-            "afc_band": np.array(C.BANDS, dtype=object)[S["band"]],
-            "assignment_category": np.array(C.CAT, dtype=object)[S["cat"]],
-            "fte": fmt_hundredths(S["fte"]),
-            "assignment_start_date": day_str(start),
-            "nhs_start_date": day_str(ns),
-            "age_band": np.array(C.AGE_BANDS, dtype=object)[np.searchsorted([25, 35, 45, 55, 65], age,
-                                                                            side="right")],
-            "gender": np.array(C.GENDERS, dtype=object)[pc["gender"][pid]],
-            "ethnic_group": np.array(C.ETHNIC, dtype=object)[pc["eth"][pid]],
-            "disability": np.array(C.DISABILITY, dtype=object)[pc["dis"][pid]],
-            "_emp": S["emp"],
-            "_asn": S["asn"],
-        })
+        return pd.DataFrame(
+            {
+                "org_code": self.codes[S["org"]],
+                "period": period,
+                "ni_number": _ni_text(pc["ni"][pid], np.where(S["nif"] == 1, 2, 1)),
+                "employee_number": emp,
+                "assignment_number": emp + "-" + S["asn"].astype(str).astype(object),
+                "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[S["sg"]],
+                "occupation_code": occ,
+                "afc_band": np.array(C.BANDS, dtype=object)[S["band"]],
+                "assignment_category": np.array(C.CAT, dtype=object)[S["cat"]],
+                "fte": fmt_hundredths(S["fte"]),
+                "assignment_start_date": day_str(start),
+                "nhs_start_date": day_str(ns),
+                "age_band": np.array(C.AGE_BANDS, dtype=object)[
+                    np.searchsorted([25, 35, 45, 55, 65], age, side="right")
+                ],
+                "gender": np.array(C.GENDERS, dtype=object)[pc["gender"][pid]],
+                "ethnic_group": np.array(C.ETHNIC, dtype=object)[pc["eth"][pid]],
+                "disability": np.array(C.DISABILITY, dtype=object)[pc["dis"][pid]],
+                "_emp": S["emp"],
+                "_asn": S["asn"],
+            }
+        )
 
     def _member(self, code: str, period: str) -> bool:
         if code == self.pred:
@@ -216,16 +321,19 @@ class Writer:
             s = staff[staff["org_code"] == code][ESR_COLUMNS]
             path = out / "nhs_esr_staff" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_missing:
-                messy.cases.append({
-                    "case": "expected return never arrives", "source": "nhs_esr_staff",
-                    "path": str(path.relative_to(out)),
-                    "expected_outcome": "WARN: expected return has not arrived (coverage); figures needing "
-                                        "it are NULL",
-                    "detail": f"RWE sent no nhs_esr_staff for {period}: its headcount/FTE/service/leavers/"
-                              "joiners for that month and every 12-month figure whose window M-12..M "
-                              f"includes {period} are NULL in truth; the leavers file of {period} and the "
-                              "next month's leavers (not in a previous snapshot) cannot be checked.",
-                })
+                messy.cases.append(
+                    {
+                        "case": "expected return never arrives",
+                        "source": "nhs_esr_staff",
+                        "path": str(path.relative_to(out)),
+                        "expected_outcome": "WARN: expected return has not arrived (coverage); figures needing "
+                        "it are NULL",
+                        "detail": f"RWE sent no nhs_esr_staff for {period}: its headcount/FTE/service/leavers/"
+                        "joiners for that month and every 12-month figure whose window M-12..M "
+                        f"includes {period} are NULL in truth; the leavers file of {period} and the "
+                        "next month's leavers (not in a previous snapshot) cannot be checked.",
+                    }
+                )
             elif code == "RWE" and period == messy.month_v2:
                 bad = s.copy()
                 row = min(3, len(bad) - 1)
@@ -233,16 +341,19 @@ class Writer:
                 _write_csv(bad, path)
                 good = out / "nhs_esr_staff" / period / f"{code}__v2.csv"
                 _write_csv(s, good)
-                messy.cases.append({
-                    "case": "resubmission corrects an error in v1", "source": "nhs_esr_staff",
-                    "path": str(path.relative_to(out)),
-                    "expected_outcome": f"quarantined: ERROR fte out of range (0, 1.5], row {row + 1} "
-                                        "column fte; replaced by RWE__v2.csv which loads",
-                    "detail": f"v1 of RWE {period} has fte 2.5 on data row {row + 1} (assignment "
-                              f"{bad.iloc[row]['assignment_number']}); v2 "
-                              f"({good.relative_to(out)}) is correct and current. Truth uses v2.",
-                    "v2_path": str(good.relative_to(out)),
-                })
+                messy.cases.append(
+                    {
+                        "case": "resubmission corrects an error in v1",
+                        "source": "nhs_esr_staff",
+                        "path": str(path.relative_to(out)),
+                        "expected_outcome": f"quarantined: ERROR fte out of range (0, 1.5], row {row + 1} "
+                        "column fte; replaced by RWE__v2.csv which loads",
+                        "detail": f"v1 of RWE {period} has fte 2.5 on data row {row + 1} (assignment "
+                        f"{bad.iloc[row]['assignment_number']}); v2 "
+                        f"({good.relative_to(out)}) is correct and current. Truth uses v2.",
+                        "v2_path": str(good.relative_to(out)),
+                    }
+                )
                 written.append(("nhs_esr_staff", code))
             else:
                 _write_csv(s, path)
@@ -251,18 +362,22 @@ class Writer:
             lpath = out / "nhs_esr_leavers" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_bad_reason:
                 le = le.copy()
-                cand = np.flatnonzero((le["assignment_category"] != "Bank").to_numpy()
-                                      & (le["reason_for_leaving"] == "Voluntary Resignation - Work Life Balance")
-                                      .to_numpy())
+                cand = np.flatnonzero(
+                    (le["assignment_category"] != "Bank").to_numpy()
+                    & (le["reason_for_leaving"] == "Voluntary Resignation - Work Life Balance").to_numpy()
+                )
                 row = int(cand[0]) if len(cand) else 0
                 le.iloc[row, le.columns.get_loc("reason_for_leaving")] = C.MESSY_NHS_REASON
-                messy.cases.append({
-                    "case": "leaving reason not in the crosswalk", "source": "nhs_esr_leavers",
-                    "path": str(lpath.relative_to(out)),
-                    "expected_outcome": "loaded with WARN: leaving reason not in crosswalk, mapped to Unknown",
-                    "detail": f"data row {row + 1} (assignment {le.iloc[row]['assignment_number']}) has "
-                              f"reason_for_leaving '{C.MESSY_NHS_REASON}'.",
-                })
+                messy.cases.append(
+                    {
+                        "case": "leaving reason not in the crosswalk",
+                        "source": "nhs_esr_leavers",
+                        "path": str(lpath.relative_to(out)),
+                        "expected_outcome": "loaded with WARN: leaving reason not in crosswalk, mapped to Unknown",
+                        "detail": f"data row {row + 1} (assignment {le.iloc[row]['assignment_number']}) has "
+                        f"reason_for_leaving '{C.MESSY_NHS_REASON}'.",
+                    }
+                )
             _write_csv(le, lpath)
             written.append(("nhs_esr_leavers", code))
         # pwr
@@ -272,44 +387,63 @@ class Writer:
             if not self._member(code, period):
                 continue
             g = pw[pw_codes == code]
-            df = pd.DataFrame({
-                "org_code": code, "period": period,
-                "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy()],
-                "establishment_fte": fmt_fixed(g["establishment"].to_numpy() / 100),
-                "substantive_fte": fmt_fixed(g["substantive"].to_numpy() / 100),
-                "bank_fte": fmt_fixed(g["bank"].to_numpy() / 100),
-                "agency_fte": fmt_fixed(g["agency"].to_numpy() / 100),
-                "vacancy_fte": fmt_fixed(g["vacancy"].to_numpy() / 100),
-                "sickness_fte_days_lost": fmt_fixed(g["lost"].to_numpy() / 100),
-                "sickness_fte_days_available": fmt_fixed(g["avail"].to_numpy() / 100),
-            })
+            df = pd.DataFrame(
+                {
+                    "org_code": code,
+                    "period": period,
+                    "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy()],
+                    "establishment_fte": fmt_fixed(g["establishment"].to_numpy() / 100),
+                    "substantive_fte": fmt_fixed(g["substantive"].to_numpy() / 100),
+                    "bank_fte": fmt_fixed(g["bank"].to_numpy() / 100),
+                    "agency_fte": fmt_fixed(g["agency"].to_numpy() / 100),
+                    "vacancy_fte": fmt_fixed(g["vacancy"].to_numpy() / 100),
+                    "sickness_fte_days_lost": fmt_fixed(g["lost"].to_numpy() / 100),
+                    "sickness_fte_days_available": fmt_fixed(g["avail"].to_numpy() / 100),
+                }
+            )
             _write_csv(df, out / "nhs_pwr" / period / f"{code}.csv")
             written.append(("nhs_pwr", code))
         if period == messy.month_unregistered:
             rng = np.random.default_rng([int(self.sim.scale.n_months), 99])
-            sgs = [C.SG[g] for g in ("Medical and Dental", "Nursing and Midwifery Registered",
-                                     "Additional Clinical Services", "Administrative and Clerical")]
+            sgs = [
+                C.SG[g]
+                for g in (
+                    "Medical and Dental",
+                    "Nursing and Midwifery Registered",
+                    "Additional Clinical Services",
+                    "Administrative and Clerical",
+                )
+            ]
             subst = rng.integers(30_000, 300_000, len(sgs))
             vac = (subst * 0.08).astype(int)
             avail = subst * (month_end_day(period) - month_start_day(period) + 1)
-            df = pd.DataFrame({
-                "org_code": C.UNREGISTERED_CODE, "period": period,
-                "staff_group": [C.STAFF_GROUPS[g] for g in sgs],
-                "establishment_fte": fmt_fixed((subst + vac) / 100), "substantive_fte": fmt_fixed(subst / 100),
-                "bank_fte": fmt_fixed(subst * 0.06 / 100), "agency_fte": fmt_fixed(subst * 0.03 / 100),
-                "vacancy_fte": fmt_fixed(vac / 100), "sickness_fte_days_lost": fmt_fixed(avail * 0.05 / 100),
-                "sickness_fte_days_available": fmt_fixed(avail / 100),
-            })
+            df = pd.DataFrame(
+                {
+                    "org_code": C.UNREGISTERED_CODE,
+                    "period": period,
+                    "staff_group": [C.STAFF_GROUPS[g] for g in sgs],
+                    "establishment_fte": fmt_fixed((subst + vac) / 100),
+                    "substantive_fte": fmt_fixed(subst / 100),
+                    "bank_fte": fmt_fixed(subst * 0.06 / 100),
+                    "agency_fte": fmt_fixed(subst * 0.03 / 100),
+                    "vacancy_fte": fmt_fixed(vac / 100),
+                    "sickness_fte_days_lost": fmt_fixed(avail * 0.05 / 100),
+                    "sickness_fte_days_available": fmt_fixed(avail / 100),
+                }
+            )
             path = out / "nhs_pwr" / period / f"{C.UNREGISTERED_CODE}.csv"
             _write_csv(df, path)
-            messy.cases.append({
-                "case": "return from an organisation missing from the register", "source": "nhs_pwr",
-                "path": str(path.relative_to(out)),
-                "expected_outcome": "loaded with WARN: organisation missing from the partner register; "
-                                    "kept out of ICS totals",
-                "detail": f"{C.UNREGISTERED_CODE} (an ODS trust in etr, not an ICS partner) sent one "
-                          f"nhs_pwr for {period}; it is in no truth total.",
-            })
+            messy.cases.append(
+                {
+                    "case": "return from an organisation missing from the register",
+                    "source": "nhs_pwr",
+                    "path": str(path.relative_to(out)),
+                    "expected_outcome": "loaded with WARN: organisation missing from the partner register; "
+                    "kept out of ICS totals",
+                    "detail": f"{C.UNREGISTERED_CODE} (an ODS trust in etr, not an ICS partner) sent one "
+                    f"nhs_pwr for {period}; it is in no truth total.",
+                }
+            )
         # recruitment
         rec = mo.rec
         rc = self.codes[rec["org"].to_numpy().astype(int)] if len(rec) else np.empty(0, dtype=object)
@@ -317,18 +451,24 @@ class Writer:
             if not self._member(code, period):
                 continue
             g = rec[rc == code].sort_values("ref", kind="stable")
-            df = pd.DataFrame({
-                "org_code": code, "period": period, "vacancy_reference": g["ref"].to_numpy(),
-                "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy().astype(int)],
-                "afc_band": np.array(C.BANDS, dtype=object)[g["band"].to_numpy().astype(int)],
-                "approved_date": day_str(g["approved"].to_numpy()),
-                "advert_date": day_str(g["advert"].to_numpy()),
-                "offer_date": day_str(g["offer"].to_numpy()),
-                "checks_complete_date": day_str(g["checks"].to_numpy()),
-                "start_date": day_str(g["start"].to_numpy()),
-                "outcome": np.array(["Started", "Withdrawn", "Re-advertised"], dtype=object)[
-                    g["outcome"].to_numpy().astype(int)],
-            }, columns=REC_COLUMNS)
+            df = pd.DataFrame(
+                {
+                    "org_code": code,
+                    "period": period,
+                    "vacancy_reference": g["ref"].to_numpy(),
+                    "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy().astype(int)],
+                    "afc_band": np.array(C.BANDS, dtype=object)[g["band"].to_numpy().astype(int)],
+                    "approved_date": day_str(g["approved"].to_numpy()),
+                    "advert_date": day_str(g["advert"].to_numpy()),
+                    "offer_date": day_str(g["offer"].to_numpy()),
+                    "checks_complete_date": day_str(g["checks"].to_numpy()),
+                    "start_date": day_str(g["start"].to_numpy()),
+                    "outcome": np.array(["Started", "Withdrawn", "Re-advertised"], dtype=object)[
+                        g["outcome"].to_numpy().astype(int)
+                    ],
+                },
+                columns=REC_COLUMNS,
+            )
             _write_csv(df, out / "nhs_recruitment" / period / f"{code}.csv")
             written.append(("nhs_recruitment", code))
         return {"written": written}
@@ -352,73 +492,104 @@ class Writer:
         hours = np.where(X["hours"] >= 0, _HOURS_TEXT[np.maximum(X["hours"], 0)], "")
         left = X["leave"] <= me
         lreason = np.where(left, np.array(C.ASC_REASONS, dtype=object)[np.maximum(X["lreason"], 0)], "")
-        df = pd.DataFrame({
-            "period": period,
-            "establishment_id": self.est["establishment_id"].to_numpy()[X["org"]],
-            "worker_id": X["wid"].astype(str).astype(object),
-            "ni_number": _ni_text(pc["ni"][pid], X["nif"]),
-            "main_job_role": np.array(C.ASC_ROLES, dtype=object)[X["role"]],
-            "contract_type": np.array(C.CONTRACTS, dtype=object)[X["ctype"]],
-            "zero_hours": np.array(C.ZERO_HOURS, dtype=object)[X["zh"]],
-            "contracted_hours": hours,
-            "start_date_in_role": day_str(X["start"]),
-            "start_date_in_sector": day_str(X["sstart"]),
-            "leave_date": day_str(np.where(left, X["leave"], -1)),
-            "leave_reason": lreason,
-            "gender": np.array(C.GENDERS, dtype=object)[pc["gender"][pid]],
-            "ethnic_group": np.array(C.ETHNIC, dtype=object)[pc["eth"][pid]],
-            "age_band": np.array(C.AGE_BANDS, dtype=object)[np.searchsorted([25, 35, 45, 55, 65], age,
-                                                                            side="right")],
-            "nationality_group": np.array(C.NATIONALITY, dtype=object)[pc["nat"][pid]],
-            "days_sick_12m": fmt_fixed(sick, 1),
-            "_org": X["org"],
-            "_wid": X["wid"],
-        }).sort_values(["_org", "_wid"], kind="stable")
+        df = pd.DataFrame(
+            {
+                "period": period,
+                "establishment_id": self.est["establishment_id"].to_numpy()[X["org"]],
+                "worker_id": X["wid"].astype(str).astype(object),
+                "ni_number": _ni_text(pc["ni"][pid], X["nif"]),
+                "main_job_role": np.array(C.ASC_ROLES, dtype=object)[X["role"]],
+                "contract_type": np.array(C.CONTRACTS, dtype=object)[X["ctype"]],
+                "zero_hours": np.array(C.ZERO_HOURS, dtype=object)[X["zh"]],
+                "contracted_hours": hours,
+                "start_date_in_role": day_str(X["start"]),
+                "start_date_in_sector": day_str(X["sstart"]),
+                "leave_date": day_str(np.where(left, X["leave"], -1)),
+                "leave_reason": lreason,
+                "gender": np.array(C.GENDERS, dtype=object)[pc["gender"][pid]],
+                "ethnic_group": np.array(C.ETHNIC, dtype=object)[pc["eth"][pid]],
+                "age_band": np.array(C.AGE_BANDS, dtype=object)[
+                    np.searchsorted([25, 35, 45, 55, 65], age, side="right")
+                ],
+                "nationality_group": np.array(C.NATIONALITY, dtype=object)[pc["nat"][pid]],
+                "days_sick_12m": fmt_fixed(sick, 1),
+                "_org": X["org"],
+                "_wid": X["wid"],
+            }
+        ).sort_values(["_org", "_wid"], kind="stable")
         _write_csv(df[ASC_COLUMNS], out / "asc_wds_workers" / period / "extract.csv")
         v = mo.asc_vac
         e = self.est
         o = v["org"].to_numpy()
-        est = pd.DataFrame({
-            "period": period,
-            "establishment_id": e["establishment_id"].to_numpy()[o],
-            "establishment_name": e["establishment_name"].to_numpy()[o],
-            "cqc_location_id": e["cqc_location_id"].to_numpy()[o],
-            "local_authority_code": e["local_authority_code"].to_numpy()[o],
-            "sector": e["sector"].to_numpy()[o],
-            "main_service": e["main_service"].to_numpy()[o],
-            "job_role": np.array(C.ASC_ROLES, dtype=object)[v["role"].to_numpy()],
-            "vacancies": v["vacancies"].to_numpy(),
-        })
+        est = pd.DataFrame(
+            {
+                "period": period,
+                "establishment_id": e["establishment_id"].to_numpy()[o],
+                "establishment_name": e["establishment_name"].to_numpy()[o],
+                "cqc_location_id": e["cqc_location_id"].to_numpy()[o],
+                "local_authority_code": e["local_authority_code"].to_numpy()[o],
+                "sector": e["sector"].to_numpy()[o],
+                "main_service": e["main_service"].to_numpy()[o],
+                "job_role": np.array(C.ASC_ROLES, dtype=object)[v["role"].to_numpy()],
+                "vacancies": v["vacancies"].to_numpy(),
+            }
+        )
         _write_csv(est, out / "asc_wds_establishments" / period / "extract.csv")
         return sick
 
 
-def _register(sim: Sim, scale: C.Scale, est: pd.DataFrame, vcse: list[dict], first: str, merger_end: str,
-              final: bool) -> pd.DataFrame:
+def _register(
+    sim: Sim, scale: C.Scale, est: pd.DataFrame, vcse: list[dict], first: str, merger_end: str, final: bool
+) -> pd.DataFrame:
     start = f"{first}-01"
-    rows = [{"org_code": C.ICB["org_code"], "org_name": C.ICB["org_name"], "sector": "NHS",
-             "org_type": "ICB", "successor_code": "", "start_date": start, "end_date": "",
-             "expected_returns": ""}]
+    rows = [
+        {
+            "org_code": C.ICB["org_code"],
+            "org_name": C.ICB["org_name"],
+            "sector": "NHS",
+            "org_type": "ICB",
+            "successor_code": "",
+            "start_date": start,
+            "end_date": "",
+            "expected_returns": "",
+        }
+    ]
     for t in sim.trusts:
         succ, end = "", ""
         if final and t.code == scale.merger_from:
             succ = scale.merger_into
             end = str(np.datetime64(month_end_day(merger_end), "D"))
-        rows.append({"org_code": t.code, "org_name": t.name, "sector": "NHS", "org_type": t.org_type,
-                     "successor_code": succ, "start_date": start, "end_date": end,
-                     "expected_returns": C.NHS_EXPECTED})
+        rows.append(
+            {
+                "org_code": t.code,
+                "org_name": t.name,
+                "sector": "NHS",
+                "org_type": t.org_type,
+                "successor_code": succ,
+                "start_date": start,
+                "end_date": end,
+                "expected_returns": C.NHS_EXPECTED,
+            }
+        )
     for r in est.itertuples():
-        rows.append({"org_code": r.establishment_id, "org_name": r.establishment_name,
-                     "sector": "Adult social care", "org_type": C.SERVICE_ORG_TYPE[r.main_service],
-                     "successor_code": "", "start_date": start, "end_date": "",
-                     "expected_returns": C.ASC_EXPECTED})
+        rows.append(
+            {
+                "org_code": r.establishment_id,
+                "org_name": r.establishment_name,
+                "sector": "Adult social care",
+                "org_type": C.SERVICE_ORG_TYPE[r.main_service],
+                "successor_code": "",
+                "start_date": start,
+                "end_date": "",
+                "expected_returns": C.ASC_EXPECTED,
+            }
+        )
     for v in vcse:
         rows.append({c: ("" if v.get(c) is None else str(v.get(c))) for c in REGISTER_COLUMNS})
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
-def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = None,
-             aggregates: bool = True) -> dict:
+def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = None, aggregates: bool = True) -> dict:
     scale = C.SCALES[scale_name]
     out = Path(out if out is not None else scale.default_out)
     if out.exists():
@@ -429,8 +600,13 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     trusts = _trusts_for(scale)
     est = _establishments(np.random.default_rng([seed, 3]), scale)
     sim = Sim(scale, seed, trusts, est)
-    messy = Messy(month_missing=months[7], month_v2=months[10], month_unregistered=months[12],
-                  month_bad_reason=months[-3], merger_end=sim.merge_end_period)
+    messy = Messy(
+        month_missing=months[7],
+        month_v2=months[10],
+        month_unregistered=months[12],
+        month_bad_reason=months[-3],
+        merger_end=sim.merge_end_period,
+    )
 
     agg_rng = np.random.default_rng([seed, 2])
     agg_mod = _aggregates if aggregates else None
@@ -441,16 +617,20 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     _write_csv(reg1, out / "ics_partners" / first / "ics.csv")
     rpath = out / "ics_partners" / messy.merger_end / "ics.csv"
     _write_csv(reg2, rpath)
-    messy.cases.append({
-        "case": "trust merger", "source": "ics_partners", "path": str(rpath.relative_to(out)),
-        "expected_outcome": f"loaded; {scale.merger_from} reported under {scale.merger_into} for all periods",
-        "detail": f"{scale.merger_from} (community trust) merges into {scale.merger_into}: its register row has "
-                  f"successor_code {scale.merger_into} and end_date {month_end_day_str(messy.merger_end)}. Its "
-                  f"staff in post at {messy.merger_end} are in {scale.merger_into}'s snapshot of "
-                  f"{add_months(messy.merger_end, 1)} with the same NI number and assignment_start_date "
-                  "(new employee numbers): neither leavers nor joiners. Its files stop after "
-                  f"{messy.merger_end}.",
-    })
+    messy.cases.append(
+        {
+            "case": "trust merger",
+            "source": "ics_partners",
+            "path": str(rpath.relative_to(out)),
+            "expected_outcome": f"loaded; {scale.merger_from} reported under {scale.merger_into} for all periods",
+            "detail": f"{scale.merger_from} (community trust) merges into {scale.merger_into}: its register row has "
+            f"successor_code {scale.merger_into} and end_date {month_end_day_str(messy.merger_end)}. Its "
+            f"staff in post at {messy.merger_end} are in {scale.merger_into}'s snapshot of "
+            f"{add_months(messy.merger_end, 1)} with the same NI number and assignment_start_date "
+            "(new employee numbers): neither leavers nor joiners. Its files stop after "
+            f"{messy.merger_end}.",
+        }
+    )
 
     ti = TruthInput(months=months, codes=list(sim.codes), est_ids=list(est["establishment_id"]))
     writer = Writer(out, sim, reg2, messy, est)
@@ -473,10 +653,13 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     agg: dict = {}
     if agg_mod is not None:
         nhs_rows = reg2[reg2["sector"].eq("NHS") & reg2["expected_returns"].ne("")].to_dict("records")
-        asc_rows = est[["establishment_id", "establishment_name", "cqc_location_id", "main_service"]].to_dict(
-            "records")
-        agg = agg_mod.write_aggregate_sources(out, rng=agg_rng, nhs_trusts=nhs_rows, asc_establishments=asc_rows,
-                                              vcse=vcse, months=months) or {}
+        asc_rows = est[["establishment_id", "establishment_name", "cqc_location_id", "main_service"]].to_dict("records")
+        agg = (
+            agg_mod.write_aggregate_sources(
+                out, rng=agg_rng, nhs_trusts=nhs_rows, asc_establishments=asc_rows, vcse=vcse, months=months
+            )
+            or {}
+        )
 
     truth = compute_truth(ti, reg2, sample_periods(months), REFERENCE)
     files: dict[str, int] = {}
@@ -487,11 +670,19 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     doc = {
         "scale": scale_name,
         "seed": seed,
-        "params": {**C.PARAMS, "trusts": [t.__dict__ for t in trusts], "n_asc_establishments": scale.n_asc,
-                   "merger": {"predecessor": scale.merger_from, "successor": scale.merger_into,
-                              "end_period": messy.merger_end},
-                   "unregistered_org": C.UNREGISTERED_CODE, "sample_periods": sample_periods(months),
-                   "sample_professions": PROFESSIONS_SAMPLE},
+        "params": {
+            **C.PARAMS,
+            "trusts": [t.__dict__ for t in trusts],
+            "n_asc_establishments": scale.n_asc,
+            "merger": {
+                "predecessor": scale.merger_from,
+                "successor": scale.merger_into,
+                "end_period": messy.merger_end,
+            },
+            "unregistered_org": C.UNREGISTERED_CODE,
+            "sample_periods": sample_periods(months),
+            "sample_professions": PROFESSIONS_SAMPLE,
+        },
         "first_period": month_end_day_str(first),
         "last_period": month_end_day_str(last),
         "org_months": truth["org_months"],

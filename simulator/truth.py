@@ -17,11 +17,19 @@ import pandas as pd
 
 from . import config as C
 from .engine import MonthOut
-from .util import BIG, date_to_day, month_end_day, plus_12_months
+from .util import date_to_day, month_end_day, plus_12_months
 
-SYSTEM_KPIS = ["joiners_12m", "leavers_12m", "turnover_rate_12m", "system_turnover_rate_12m",
-               "stability_index_12m", "early_leaver_share_12m", "vacancy_rate", "bank_agency_share",
-               "sickness_rate"]
+SYSTEM_KPIS = [
+    "joiners_12m",
+    "leavers_12m",
+    "turnover_rate_12m",
+    "system_turnover_rate_12m",
+    "stability_index_12m",
+    "early_leaver_share_12m",
+    "vacancy_rate",
+    "bank_agency_share",
+    "sickness_rate",
+]
 
 
 @dataclass
@@ -41,20 +49,53 @@ class TruthInput:
         t = mo.t
         S = mo.nhs_snap
         sub = S["cat"] != 2
-        self.nhs_sip.append(pd.DataFrame({
-            "t": t, "org": S["org"][sub].astype(np.int64), "pk": S["pid"][sub], "sg": S["sg"][sub].astype(int),
-            "fte": S["fte"][sub].astype(np.int64), "start": S["start"][sub].astype(np.int64)}))
+        self.nhs_sip.append(
+            pd.DataFrame(
+                {
+                    "t": t,
+                    "org": S["org"][sub].astype(np.int64),
+                    "pk": S["pid"][sub],
+                    "sg": S["sg"][sub].astype(int),
+                    "fte": S["fte"][sub].astype(np.int64),
+                    "start": S["start"][sub].astype(np.int64),
+                }
+            )
+        )
         E = mo.nhs_ended
-        self.nhs_ended.append(pd.DataFrame({
-            "t": t, "org": E["org"].astype(np.int64), "pk": E["pid"], "cat": E["cat"].astype(int),
-            "sg": E["sg"].astype(int), "fte": E["fte"].astype(np.int64), "start": E["start"].astype(np.int64),
-            "end": E["end"].astype(np.int64), "uid": E["uid"], "emp": E["emp"], "asn": E["asn"].astype(int)}))
+        self.nhs_ended.append(
+            pd.DataFrame(
+                {
+                    "t": t,
+                    "org": E["org"].astype(np.int64),
+                    "pk": E["pid"],
+                    "cat": E["cat"].astype(int),
+                    "sg": E["sg"].astype(int),
+                    "fte": E["fte"].astype(np.int64),
+                    "start": E["start"].astype(np.int64),
+                    "end": E["end"].astype(np.int64),
+                    "uid": E["uid"],
+                    "emp": E["emp"],
+                    "asn": E["asn"].astype(int),
+                }
+            )
+        )
         X = mo.asc_ext
         pk = np.where(X["nif"] == 0, -1 - X["wid"], X["pid"])
-        self.asc.append(pd.DataFrame({
-            "t": t, "org": X["org"].astype(np.int64), "pk": pk, "role": X["role"].astype(int),
-            "ctype": X["ctype"].astype(int), "hours": X["hours"].astype(np.int64),
-            "start": X["start"].astype(np.int64), "leave": X["leave"].astype(np.int64), "sick": sick}))
+        self.asc.append(
+            pd.DataFrame(
+                {
+                    "t": t,
+                    "org": X["org"].astype(np.int64),
+                    "pk": pk,
+                    "role": X["role"].astype(int),
+                    "ctype": X["ctype"].astype(int),
+                    "hours": X["hours"].astype(np.int64),
+                    "start": X["start"].astype(np.int64),
+                    "leave": X["leave"].astype(np.int64),
+                    "sick": sick,
+                }
+            )
+        )
         v = mo.asc_vac.copy()
         v["t"] = t
         self.asc_vac.append(v)
@@ -63,8 +104,16 @@ class TruthInput:
         self.pwr.append(p)
         r = mo.rec
         r = r[r["outcome"] == 0]
-        self.rec.append(pd.DataFrame({"t": t, "org": r["org"].astype(np.int64), "sg": r["sg"].astype(int),
-                                      "days": (r["start"] - r["approved"]).astype(float)}))
+        self.rec.append(
+            pd.DataFrame(
+                {
+                    "t": t,
+                    "org": r["org"].astype(np.int64),
+                    "sg": r["sg"].astype(int),
+                    "days": (r["start"] - r["approved"]).astype(float),
+                }
+            )
+        )
         for src, code in written:
             self.avail.add((src, code, t))
         for src in ("asc_wds_workers", "asc_wds_establishments"):
@@ -105,8 +154,9 @@ class _Sector:
         self.point: dict[str, dict] = {}
 
     def put(self, name: str, df: pd.DataFrame, col: str) -> None:
-        self.point[name] = {(a, b, int(c)): v for a, b, c, v in
-                            zip(df["morg"], df["prof"], df["t"], df[col], strict=True)}
+        self.point[name] = {
+            (a, b, int(c)): v for a, b, c, v in zip(df["morg"], df["prof"], df["t"], df[col], strict=True)
+        }
 
     def get(self, name: str, morg: str, prof: str, t: int, default=None):
         return self.point[name].get((morg, prof, t), default)
@@ -137,8 +187,13 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
             code = succ[code]
         return code
 
-    span = {r.org_code: (date_to_day(r.start_date) if r.start_date else -(10**9),
-                         date_to_day(r.end_date) if r.end_date else 10**9) for r in reg.itertuples()}
+    span = {
+        r.org_code: (
+            date_to_day(r.start_date) if r.start_date else -(10**9),
+            date_to_day(r.end_date) if r.end_date else 10**9,
+        )
+        for r in reg.itertuples()
+    }
 
     def member(code: str, t: int) -> bool:
         if code not in span:
@@ -274,8 +329,12 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
         def s12(name):
             return sum(g(name, x) for x in range(t - 11, t + 1))
 
-        f: dict = {"sector": sector, "org_code": morg, "period": str(np.datetime64(int(me[t]), "D")),
-                   "profession": prof}
+        f: dict = {
+            "sector": sector,
+            "org_code": morg,
+            "period": str(np.datetime64(int(me[t]), "D")),
+            "profession": prof,
+        }
         ok_t = av(t, staff_src)
         f["headcount"] = g("hc", t) if ok_t else None
         fte = g("fte", t, 0)
@@ -347,6 +406,7 @@ _SAMPLE_PROFS = ["Nursing and midwifery", "Care and support workers", "Admin and
 
 def _parts(is_nhs, tab, morg, t, g, ok_lv12, ok_staff12, ok_t, av) -> dict:
     """Numerators and denominators of an organisation's 'All' figures for the sector sums."""
+
     def s12(name):
         return sum(g(name, x) for x in range(t - 11, t + 1))
 
@@ -361,8 +421,7 @@ def _parts(is_nhs, tab, morg, t, g, ok_lv12, ok_staff12, ok_t, av) -> dict:
     p["early_leaver_share_12m"] = (s12("early"), lv) if ok_lv12 else None
     if is_nhs:
         okp = av(t, ("nhs_pwr",))
-        sub, vac, bank, ag = (g("pwr_substantive", t), g("pwr_vacancy", t), g("pwr_bank", t),
-                              g("pwr_agency", t))
+        sub, vac, bank, ag = (g("pwr_substantive", t), g("pwr_vacancy", t), g("pwr_bank", t), g("pwr_agency", t))
         p["vacancy_rate"] = (vac / 100, (vac + sub) / 100, "fte") if okp else None
         p["bank_agency_share"] = ((bank + ag) / 100, (sub + bank + ag) / 100, "fte") if okp else None
         p["sickness_rate"] = (g("pwr_lost", t) / 100, g("pwr_avail", t) / 100, "fte_days") if okp else None
@@ -385,12 +444,26 @@ def _system(parts: list[dict], months, me, periods: list[int]) -> list[dict]:
                 vals = [p[kpi] for p in ps]
                 if any(v == "n/a" for v in vals):
                     sector_vals.setdefault(kpi, {})[sector] = None
-                    rows.append({"period": str(np.datetime64(int(me[t]), "D")), "sector": sector, "kpi": kpi,
-                                 "numerator": None, "denominator": None, "value": None, "basis": None,
-                                 "n_orgs": 0})
+                    rows.append(
+                        {
+                            "period": str(np.datetime64(int(me[t]), "D")),
+                            "sector": sector,
+                            "kpi": kpi,
+                            "numerator": None,
+                            "denominator": None,
+                            "value": None,
+                            "basis": None,
+                            "n_orgs": 0,
+                        }
+                    )
                     continue
-                known = [v for v in vals if v is not None and v[0] is not None
-                         and (kpi in ("joiners_12m", "leavers_12m") or v[1] is not None)]
+                known = [
+                    v
+                    for v in vals
+                    if v is not None
+                    and v[0] is not None
+                    and (kpi in ("joiners_12m", "leavers_12m") or v[1] is not None)
+                ]
                 basis = known[0][2] if known and len(known[0]) > 2 else "headcount"
                 num = sum(v[0] for v in known)
                 if kpi in ("joiners_12m", "leavers_12m"):
@@ -398,9 +471,16 @@ def _system(parts: list[dict], months, me, periods: list[int]) -> list[dict]:
                 else:
                     den = sum(v[1] for v in known)
                     val = _ratio(num, den)
-                r = {"period": str(np.datetime64(int(me[t]), "D")), "sector": sector, "kpi": kpi,
-                     "numerator": _none(num), "denominator": _none(den), "value": _none(val), "basis": basis,
-                     "n_orgs": len(known)}
+                r = {
+                    "period": str(np.datetime64(int(me[t]), "D")),
+                    "sector": sector,
+                    "kpi": kpi,
+                    "numerator": _none(num),
+                    "denominator": _none(den),
+                    "value": _none(val),
+                    "basis": basis,
+                    "n_orgs": len(known),
+                }
                 rows.append(r)
                 sector_vals.setdefault(kpi, {})[sector] = r
         for kpi in SYSTEM_KPIS:
@@ -408,8 +488,16 @@ def _system(parts: list[dict], months, me, periods: list[int]) -> list[dict]:
             bases = {r["basis"] for r in rs}
             base = {"period": str(np.datetime64(int(me[t]), "D")), "sector": "System", "kpi": kpi}
             if len(bases) != 1:
-                rows.append({**base, "numerator": None, "denominator": None, "value": None, "basis": "mixed",
-                             "n_orgs": sum(r["n_orgs"] for r in rs)})
+                rows.append(
+                    {
+                        **base,
+                        "numerator": None,
+                        "denominator": None,
+                        "value": None,
+                        "basis": "mixed",
+                        "n_orgs": sum(r["n_orgs"] for r in rs),
+                    }
+                )
                 continue
             num = sum(r["numerator"] for r in rs)
             if kpi in ("joiners_12m", "leavers_12m"):
@@ -417,8 +505,16 @@ def _system(parts: list[dict], months, me, periods: list[int]) -> list[dict]:
             else:
                 den = sum(r["denominator"] for r in rs)
                 val = _ratio(num, den)
-            rows.append({**base, "numerator": _none(num), "denominator": _none(den), "value": _none(val),
-                         "basis": bases.pop(), "n_orgs": sum(r["n_orgs"] for r in rs)})
+            rows.append(
+                {
+                    **base,
+                    "numerator": _none(num),
+                    "denominator": _none(den),
+                    "value": _none(val),
+                    "basis": bases.pop(),
+                    "n_orgs": sum(r["n_orgs"] for r in rs),
+                }
+            )
     return rows
 
 
