@@ -1,0 +1,298 @@
+-- Leavers (metrics.md KPI 3, decisions.md), one row per leaving event (period, sector, org_code,
+-- person_key, leaving_date). NHS: a Permanent or Fixed Term Temp assignment ended in the month and the
+-- person holds none in the organisation's snapshot of the month; profession, reason, destination and
+-- demographics from the assignment that ended last (ties: the highest assignment key). A person in a
+-- merged predecessor in its end_date month and in the successor the month after is not a leaver.
+-- ASC: a worker, not Agency, whose leave_date is in the month of the extract.
+with esr_leavers as (
+    select * from {{ ref('stg_nhs_esr_leavers__assignments') }}
+),
+
+asc_workers as (
+    select * from {{ ref('stg_asc_wds_workers__workers') }}
+),
+
+staff_in_post as (
+    select * from {{ ref('int_staff_in_post') }}
+),
+
+organisations as (
+    select * from {{ ref('int_organisations_mapped') }}
+),
+
+reporting_organisations as (
+    select
+        org_code,
+        sector
+    from organisations
+    where org_code = reporting_org_code
+),
+
+profession_crosswalk as (
+    select * from {{ ref('profession_crosswalk') }}
+),
+
+reason_crosswalk as (
+    select * from {{ ref('leaving_reason_crosswalk') }}
+),
+
+ethnic_groups as (
+    select * from {{ ref('ethnic_groups') }}
+),
+
+sip_people as (
+    select distinct
+        period,
+        org_code,
+        person_key,
+        is_partner
+    from staff_in_post
+),
+
+esr_mapped as (
+    select
+        esr_leavers.*,
+        coalesce(organisations.reporting_org_code, esr_leavers.org_code) as reporting_org_code,
+        organisations.end_date as source_org_end_date
+    from esr_leavers
+    left join organisations on esr_leavers.org_code = organisations.org_code
+),
+
+-- People with a substantive assignment ended in the month and none in the organisation's snapshot.
+nhs_candidates as (
+    select distinct
+        esr_mapped.period,
+        esr_mapped.reporting_org_code as org_code,
+        esr_mapped.person_key
+    from esr_mapped
+    left join sip_people
+        on
+            esr_mapped.period = sip_people.period
+            and esr_mapped.reporting_org_code = sip_people.org_code
+            and esr_mapped.person_key = sip_people.person_key
+    where
+        esr_mapped.assignment_category in ('Permanent', 'Fixed Term Temp')
+        and sip_people.person_key is null
+),
+
+-- The merger rule: ended in a predecessor in its end_date month, in the successor the month after.
+merger_transfers as (
+    select distinct
+        esr_mapped.period,
+        esr_mapped.reporting_org_code as org_code,
+        esr_mapped.person_key
+    from esr_mapped
+    inner join sip_people
+        on
+            esr_mapped.reporting_org_code = sip_people.org_code
+            and esr_mapped.person_key = sip_people.person_key
+            and sip_people.period = {{ add_months('esr_mapped.period', 1) }}
+    where
+        esr_mapped.org_code <> esr_mapped.reporting_org_code
+        and esr_mapped.source_org_end_date is not null
+        and {{ add_months('esr_mapped.source_org_end_date', 0) }} = esr_mapped.period
+),
+
+nhs_leaver_people as (
+    select nhs_candidates.*
+    from nhs_candidates
+    left join merger_transfers
+        on
+            nhs_candidates.period = merger_transfers.period
+            and nhs_candidates.org_code = merger_transfers.org_code
+            and nhs_candidates.person_key = merger_transfers.person_key
+    where merger_transfers.person_key is null
+),
+
+nhs_ended as (
+    select
+        esr_mapped.*,
+        esr_mapped.assignment_category in ('Permanent', 'Fixed Term Temp') as is_substantive
+    from esr_mapped
+    inner join nhs_leaver_people
+        on
+            esr_mapped.period = nhs_leaver_people.period
+            and esr_mapped.reporting_org_code = nhs_leaver_people.org_code
+            and esr_mapped.person_key = nhs_leaver_people.person_key
+),
+
+nhs_ranked as (
+    select
+        nhs_ended.*,
+        -- the start in the organisation: the earliest start among the assignments ended that month
+        min(assignment_start_date) over (
+            partition by period, reporting_org_code, person_key
+        ) as start_in_org,
+        sum(case when is_substantive then fte else 0 end) over (
+            partition by period, reporting_org_code, person_key
+        ) as leaver_fte,
+        row_number() over (
+            partition by period, reporting_org_code, person_key
+            order by case when is_substantive then 1 else 0 end desc, leaving_date desc, assignment_key desc
+        ) as ended_rank
+    from nhs_ended
+),
+
+nhs_leavers as (
+    select
+        nhs_ranked.period,
+        'NHS' as source_sector,
+        nhs_ranked.reporting_org_code as org_code,
+        nhs_ranked.org_code as source_org_code,
+        nhs_ranked.person_key,
+        nhs_ranked.leaving_date,
+        coalesce(profession_crosswalk.profession, 'Unknown') as profession,
+        nhs_ranked.reason_for_leaving,
+        coalesce(reason_crosswalk.reason_category, 'Unknown') as reason_category,
+        nhs_ranked.destination,
+        nhs_ranked.age_band,
+        nhs_ranked.gender,
+        nhs_ranked.ethnic_group,
+        nhs_ranked.disability,
+        nhs_ranked.leaver_fte as fte,
+        nhs_ranked.start_in_org
+    from nhs_ranked
+    left join profession_crosswalk
+        on profession_crosswalk.sector = 'NHS' and nhs_ranked.staff_group = profession_crosswalk.source_value
+    left join reason_crosswalk
+        on reason_crosswalk.sector = 'NHS' and nhs_ranked.reason_for_leaving = reason_crosswalk.source_value
+    where nhs_ranked.ended_rank = 1
+),
+
+asc_ranked as (
+    select
+        asc_workers.*,
+        coalesce(organisations.reporting_org_code, asc_workers.org_code) as reporting_org_code,
+        row_number() over (
+            partition by
+                asc_workers.period,
+                coalesce(organisations.reporting_org_code, asc_workers.org_code),
+                asc_workers.person_key,
+                asc_workers.leave_date
+            order by asc_workers.worker_key desc
+        ) as record_rank
+    from asc_workers
+    left join organisations on asc_workers.org_code = organisations.org_code
+    where
+        asc_workers.leave_date is not null
+        and asc_workers.leave_date <= asc_workers.period
+        and asc_workers.leave_date > {{ add_months('asc_workers.period', -1) }}
+        and coalesce(asc_workers.contract_type, '') <> 'Agency'
+),
+
+asc_leavers as (
+    select
+        asc_ranked.period,
+        'Adult social care' as source_sector,
+        asc_ranked.reporting_org_code as org_code,
+        asc_ranked.org_code as source_org_code,
+        asc_ranked.person_key,
+        asc_ranked.leave_date as leaving_date,
+        coalesce(profession_crosswalk.profession, 'Unknown') as profession,
+        asc_ranked.leave_reason as reason_for_leaving,
+        coalesce(reason_crosswalk.reason_category, 'Unknown') as reason_category,
+        cast(null as {{ dbt.type_string() }}) as destination,
+        asc_ranked.age_band,
+        asc_ranked.gender,
+        asc_ranked.ethnic_group,
+        cast(null as {{ dbt.type_string() }}) as disability,
+        case
+            when asc_ranked.contracted_hours is null then 0
+            when asc_ranked.contracted_hours / 37.5 > 1 then 1
+            else asc_ranked.contracted_hours / 37.5
+        end as fte,
+        asc_ranked.start_date_in_role as start_in_org
+    from asc_ranked
+    left join profession_crosswalk
+        on
+            profession_crosswalk.sector = 'Adult social care'
+            and asc_ranked.main_job_role = profession_crosswalk.source_value
+    left join reason_crosswalk
+        on reason_crosswalk.sector = 'Adult social care' and asc_ranked.leave_reason = reason_crosswalk.source_value
+    where asc_ranked.record_rank = 1
+),
+
+leavers as (
+    select * from nhs_leavers
+    union all
+    select * from asc_leavers
+),
+
+-- In the staff in post of a different partner organisation at any month-end m .. m+3.
+internal_moves as (
+    select distinct
+        leavers.period,
+        leavers.org_code,
+        leavers.person_key,
+        leavers.leaving_date
+    from leavers
+    inner join sip_people
+        on
+            leavers.person_key = sip_people.person_key
+            and sip_people.org_code <> leavers.org_code
+            and sip_people.is_partner
+            and sip_people.period >= leavers.period
+            and sip_people.period <= {{ add_months('leavers.period', 3) }}
+),
+
+last_loaded as (
+    select
+        sector,
+        max(period) as last_period
+    from staff_in_post
+    group by sector
+),
+
+flagged as (
+    select
+        leavers.*,
+        coalesce(reporting_organisations.sector, leavers.source_sector) as sector,
+        cast({{ dbt.dateadd('month', 12, 'leavers.start_in_org') }} as date) as start_plus_12_months,
+        {{ dbt.datediff('leavers.start_in_org', 'leavers.leaving_date', 'day') }} as service_days,
+        internal_moves.person_key is not null as is_internal_move,
+        reporting_organisations.org_code is not null as is_partner
+    from leavers
+    left join reporting_organisations on leavers.org_code = reporting_organisations.org_code
+    left join internal_moves
+        on
+            leavers.period = internal_moves.period
+            and leavers.org_code = internal_moves.org_code
+            and leavers.person_key = internal_moves.person_key
+            and leavers.leaving_date = internal_moves.leaving_date
+)
+
+select
+    flagged.period,
+    flagged.sector,
+    flagged.org_code,
+    flagged.source_org_code,
+    flagged.person_key,
+    flagged.leaving_date,
+    flagged.profession,
+    flagged.reason_for_leaving,
+    flagged.reason_category,
+    flagged.destination,
+    flagged.age_band,
+    flagged.gender,
+    flagged.ethnic_group,
+    flagged.disability,
+    ethnic_groups.is_ethnic_minority,
+    cast(flagged.fte as {{ type_double() }}) as fte,
+    flagged.start_in_org,
+    flagged.leaving_date < flagged.start_plus_12_months as is_early_leaver,
+    cast(flagged.service_days as {{ type_double() }}) / 365.25 as service_years,
+    case
+        when flagged.service_days is null then null
+        when flagged.service_days < 365.25 then '<1'
+        when flagged.service_days < 2 * 365.25 then '1-2'
+        when flagged.service_days < 5 * 365.25 then '2-5'
+        when flagged.service_days < 10 * 365.25 then '5-10'
+        else '10+'
+    end as service_band,
+    flagged.is_internal_move,
+    last_loaded.last_period is null
+    or {{ add_months('flagged.period', 3) }} > last_loaded.last_period as is_provisional,
+    flagged.is_partner
+from flagged
+left join last_loaded on flagged.sector = last_loaded.sector
+left join ethnic_groups on flagged.ethnic_group = ethnic_groups.ethnic_group

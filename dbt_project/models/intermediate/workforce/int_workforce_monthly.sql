@@ -1,0 +1,217 @@
+-- Monthly person-level figures of NHS trusts and ASC establishments, one row per (period, sector,
+-- org_code, profession), profession 'All' included (distinct people, so professions need not add up to
+-- All): staff in post headcount, FTE, length of service, joiners, leavers and the stability numerator.
+-- mart_turnover sums the 12-month figures from these and applies the completeness rule.
+with staff_in_post as (
+    select * from {{ ref('int_staff_in_post') }}
+),
+
+joiners as (
+    select * from {{ ref('int_joiners') }}
+),
+
+leavers as (
+    select * from {{ ref('int_leavers') }}
+),
+
+people as (
+    select
+        period,
+        sector,
+        org_code,
+        person_key,
+        sum(fte) as fte,
+        min(service_start_date) as service_start_date
+    from staff_in_post
+    group by period, sector, org_code, person_key
+),
+
+sip_long as (
+    select
+        staff_in_post.period,
+        staff_in_post.sector,
+        staff_in_post.org_code,
+        staff_in_post.person_key,
+        staff_in_post.profession,
+        staff_in_post.fte,
+        people.service_start_date
+    from staff_in_post
+    inner join people
+        on
+            staff_in_post.period = people.period
+            and staff_in_post.org_code = people.org_code
+            and staff_in_post.person_key = people.person_key
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        person_key,
+        'All' as profession,
+        fte,
+        service_start_date
+    from people
+),
+
+sip_service as (
+    select
+        sip_long.*,
+        cast({{ dbt.datediff('service_start_date', 'period', 'day') }} as {{ type_double() }}) / 365.25
+            as service_years
+    from sip_long
+),
+
+sip_figures as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        count(*) as headcount,
+        sum(fte) as fte,
+        percentile_cont(0.5) within group (order by service_years) as median_service_years,
+        sum(case when service_years < 1 then 1 else 0 end) as service_lt1,
+        sum(case when service_years >= 1 and service_years < 2 then 1 else 0 end) as service_1_2,
+        sum(case when service_years >= 2 and service_years < 5 then 1 else 0 end) as service_2_5,
+        sum(case when service_years >= 5 and service_years < 10 then 1 else 0 end) as service_5_10,
+        sum(case when service_years >= 10 then 1 else 0 end) as service_10_plus
+    from sip_service
+    group by period, sector, org_code, profession
+),
+
+joiners_long as (
+    select
+        period,
+        sector,
+        org_code,
+        person_key,
+        profession
+    from joiners
+    union all
+    select distinct
+        period,
+        sector,
+        org_code,
+        person_key,
+        'All' as profession
+    from joiners
+),
+
+joiner_figures as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        count(*) as joiners
+    from joiners_long
+    group by period, sector, org_code, profession
+),
+
+leavers_long as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        fte,
+        is_early_leaver,
+        is_internal_move,
+        is_provisional
+    from leavers
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        'All' as profession,
+        fte,
+        is_early_leaver,
+        is_internal_move,
+        is_provisional
+    from leavers
+),
+
+leaver_figures as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        count(*) as leavers,
+        sum(fte) as leavers_fte,
+        sum(case when is_early_leaver then 1 else 0 end) as early_leavers,
+        sum(case when is_internal_move then 1 else 0 end) as internal_moves,
+        sum(case when is_provisional then 1 else 0 end) as provisional_leavers
+    from leavers_long
+    group by period, sector, org_code, profession
+),
+
+-- People in (org, profession) a year before who are in the organisation's staff in post now.
+stayer_figures as (
+    select
+        people.period,
+        people.sector,
+        people.org_code,
+        year_before.profession,
+        count(*) as stayers_12m
+    from sip_long as year_before
+    inner join people
+        on
+            year_before.org_code = people.org_code
+            and year_before.person_key = people.person_key
+            and people.period = {{ add_months('year_before.period', 12) }}
+    group by people.period, people.sector, people.org_code, year_before.profession
+),
+
+keys as (
+    select period, sector, org_code, profession from sip_figures
+    union
+    select period, sector, org_code, profession from joiner_figures
+    union
+    select period, sector, org_code, profession from leaver_figures
+    union
+    select period, sector, org_code, profession from stayer_figures
+)
+
+select
+    keys.period,
+    keys.sector,
+    keys.org_code,
+    keys.profession,
+    coalesce(sip_figures.headcount, 0) as headcount,
+    cast(coalesce(sip_figures.fte, 0) as {{ type_double() }}) as fte,
+    cast(sip_figures.median_service_years as {{ type_double() }}) as median_service_years,
+    coalesce(sip_figures.service_lt1, 0) as service_lt1,
+    coalesce(sip_figures.service_1_2, 0) as service_1_2,
+    coalesce(sip_figures.service_2_5, 0) as service_2_5,
+    coalesce(sip_figures.service_5_10, 0) as service_5_10,
+    coalesce(sip_figures.service_10_plus, 0) as service_10_plus,
+    coalesce(joiner_figures.joiners, 0) as joiners,
+    coalesce(leaver_figures.leavers, 0) as leavers,
+    cast(coalesce(leaver_figures.leavers_fte, 0) as {{ type_double() }}) as leavers_fte,
+    coalesce(leaver_figures.early_leavers, 0) as early_leavers,
+    coalesce(leaver_figures.internal_moves, 0) as internal_moves,
+    coalesce(leaver_figures.provisional_leavers, 0) as provisional_leavers,
+    coalesce(stayer_figures.stayers_12m, 0) as stayers_12m
+from keys
+left join sip_figures
+    on
+        keys.period = sip_figures.period
+        and keys.org_code = sip_figures.org_code
+        and keys.profession = sip_figures.profession
+left join joiner_figures
+    on
+        keys.period = joiner_figures.period
+        and keys.org_code = joiner_figures.org_code
+        and keys.profession = joiner_figures.profession
+left join leaver_figures
+    on
+        keys.period = leaver_figures.period
+        and keys.org_code = leaver_figures.org_code
+        and keys.profession = leaver_figures.profession
+left join stayer_figures
+    on
+        keys.period = stayer_figures.period
+        and keys.org_code = stayer_figures.org_code
+        and keys.profession = stayer_figures.profession
