@@ -1,7 +1,8 @@
 -- Vacancy, bank and agency, time to hire and sickness per month, sector, organisation and profession,
 -- UNSUPPRESSED, with every numerator and denominator: the single source of mart_vacancy (which applies
 -- disclosure control) and of the vacancy-side KPIs of mart_system_kpis (sector sums over organisations).
--- NHS: provider workforce return (FTE) and recruitment returns; each part only for complete months.
+-- NHS: provider workforce return (FTE) and recruitment returns, each only for complete months; ASC:
+-- extracts (headcount); VCSE: Workforce sheet at quarter-ends (vacancy on headcount, sessional on FTE).
 with pwr as (
     select * from {{ ref('int_nhs_pwr_by_profession') }}
 ),
@@ -65,8 +66,82 @@ nhs as (
             and nhs_keys.profession = hire.profession
 ),
 
+asc_measures as (
+    select * from {{ ref('int_asc_vacancy_by_profession') }}
+),
+
+vcse_measures as (
+    select * from {{ ref('int_vcse_vacancy_by_profession') }}
+),
+
+asc_rows as (
+    select
+        period,
+        'Adult social care' as sector,
+        org_code,
+        profession,
+        vacancies,
+        staff_headcount,
+        cast(null as {{ type_double() }}) as vacancy_fte,
+        cast(vacancies as {{ type_double() }}) as vacancy_numerator,
+        cast(vacancies + staff_headcount as {{ type_double() }}) as vacancy_denominator,
+        'headcount' as vacancy_basis,
+        cast(bank_agency_workers as {{ type_double() }}) as bank_agency_numerator,
+        cast(workers_in_post as {{ type_double() }}) as bank_agency_denominator,
+        'headcount' as bank_agency_basis,
+        cast(null as {{ dbt.type_bigint() }}) as vacancies_started,
+        cast(null as {{ type_double() }}) as median_days_to_hire,
+        cast(null as {{ type_double() }}) as p90_days_to_hire,
+        cast(null as {{ type_double() }}) as median_days_approval_to_advert,
+        cast(null as {{ type_double() }}) as median_days_advert_to_offer,
+        cast(null as {{ type_double() }}) as median_days_offer_to_checks,
+        cast(null as {{ type_double() }}) as median_days_checks_to_start,
+        cast(null as {{ type_double() }}) as days_to_fill_weighted_sum,
+        cast(null as {{ dbt.type_bigint() }}) as days_to_fill_joiners,
+        cast(null as {{ type_double() }}) as sickness_fte_days_lost,
+        cast(null as {{ type_double() }}) as sickness_fte_days_available,
+        sick_days_sum,
+        sick_days_workers
+    from asc_measures
+),
+
+vcse_rows as (
+    select
+        period,
+        'VCSE' as sector,
+        org_code,
+        profession,
+        vacancies,
+        paid_headcount as staff_headcount,
+        cast(null as {{ type_double() }}) as vacancy_fte,
+        cast(vacancies as {{ type_double() }}) as vacancy_numerator,
+        cast(vacancies + paid_headcount as {{ type_double() }}) as vacancy_denominator,
+        'headcount' as vacancy_basis,
+        sessional_or_agency_fte as bank_agency_numerator,
+        paid_fte + sessional_or_agency_fte as bank_agency_denominator,
+        'FTE' as bank_agency_basis,
+        cast(null as {{ dbt.type_bigint() }}) as vacancies_started,
+        cast(null as {{ type_double() }}) as median_days_to_hire,
+        cast(null as {{ type_double() }}) as p90_days_to_hire,
+        cast(null as {{ type_double() }}) as median_days_approval_to_advert,
+        cast(null as {{ type_double() }}) as median_days_advert_to_offer,
+        cast(null as {{ type_double() }}) as median_days_offer_to_checks,
+        cast(null as {{ type_double() }}) as median_days_checks_to_start,
+        days_to_fill_weighted_sum,
+        days_to_fill_joiners,
+        cast(null as {{ type_double() }}) as sickness_fte_days_lost,
+        cast(null as {{ type_double() }}) as sickness_fte_days_available,
+        cast(null as {{ type_double() }}) as sick_days_sum,
+        cast(null as {{ dbt.type_bigint() }}) as sick_days_workers
+    from vcse_measures
+),
+
 unioned as (
     select * from nhs
+    union all
+    select * from asc_rows
+    union all
+    select * from vcse_rows
 ),
 
 organisations as (
