@@ -51,43 +51,44 @@ person_org_months as (
     where coverage.source_name in ('nhs_esr_staff', 'asc_wds_workers')
 ),
 
+-- Per organisation and month: complete staff-in-post returns, and (NHS) complete ESR leavers returns.
 month_flags as (
     select
-        person_org_months.period,
-        person_org_months.sector,
-        person_org_months.org_code,
-        coalesce(staff.is_complete, false) as staff_complete,
-        coalesce(staff.is_complete, false)
-        and (person_org_months.sector <> 'NHS' or coalesce(esr_leavers.is_complete, false)) as leavers_complete
-    from person_org_months
-    left join completeness as staff
-        on
-            person_org_months.org_code = staff.reporting_org_code
-            and person_org_months.period = staff.period
-            and staff.source_name in ('nhs_esr_staff', 'asc_wds_workers')
-    left join completeness as esr_leavers
-        on
-            person_org_months.org_code = esr_leavers.reporting_org_code
-            and person_org_months.period = esr_leavers.period
-            and esr_leavers.source_name = 'nhs_esr_leavers'
+        reporting_org_code as org_code,
+        period,
+        max(
+            case when source_name in ('nhs_esr_staff', 'asc_wds_workers') and is_complete then 1 else 0 end
+        ) as staff_complete,
+        max(case when source_name = 'nhs_esr_leavers' and is_complete then 1 else 0 end) as esr_leavers_complete
+    from completeness
+    group by reporting_org_code, period
 ),
 
 -- Months M-12 .. M with complete returns: 13 means the 12-month figures at M can be computed.
 window_flags as (
     select
-        month_flags.period,
-        month_flags.sector,
-        month_flags.org_code,
-        month_flags.staff_complete,
-        sum(case when earlier.staff_complete then 1 else 0 end) as staff_complete_months,
-        sum(case when earlier.leavers_complete then 1 else 0 end) as leavers_complete_months
-    from month_flags
-    inner join month_flags as earlier
+        person_org_months.period,
+        person_org_months.org_code,
+        max(
+            case when month_flags.period = person_org_months.period then month_flags.staff_complete else 0 end
+        ) = 1 as staff_complete,
+        sum(month_flags.staff_complete) as staff_complete_months,
+        sum(
+            case
+                when
+                    month_flags.staff_complete = 1
+                    and (person_org_months.sector <> 'NHS' or month_flags.esr_leavers_complete = 1)
+                    then 1
+                else 0
+            end
+        ) as leavers_complete_months
+    from person_org_months
+    inner join month_flags
         on
-            month_flags.org_code = earlier.org_code
-            and earlier.period >= {{ add_months('month_flags.period', -12) }}
-            and earlier.period <= month_flags.period
-    group by month_flags.period, month_flags.sector, month_flags.org_code, month_flags.staff_complete
+            person_org_months.org_code = month_flags.org_code
+            and month_flags.period >= {{ add_months('person_org_months.period', -12) }}
+            and month_flags.period <= person_org_months.period
+    group by person_org_months.period, person_org_months.org_code
 ),
 
 -- Professions with staff, joiners or leavers in the 13 months to M, plus 'All' every month.
@@ -143,7 +144,7 @@ person_rows as (
         person_spine.sector,
         person_spine.org_code,
         person_spine.profession,
-        window_flags.staff_complete,
+        coalesce(window_flags.staff_complete, false) as staff_complete,
         coalesce(window_flags.staff_complete_months, 0) = 13 as staff_window_complete,
         coalesce(window_flags.leavers_complete_months, 0) = 13 as leavers_window_complete,
         coalesce(current_month.headcount, 0) as headcount,
@@ -375,7 +376,9 @@ published as (
         rates.fte,
         {{ suppress_count('rates.joiners_12m') }} as joiners_12m,
         {{ suppress_count('rates.leavers_12m') }} as leavers_12m,
-        rates.turnover_denominator,
+        case when rates.turnover_denominator > 0 and rates.turnover_denominator < 5 then null
+            else rates.turnover_denominator
+        end as turnover_denominator,
         {{ suppress_people_rate('rates.turnover_rate_12m', 'rates.leavers_12m', 'rates.turnover_denominator') }}
             as turnover_rate_12m,
         rates.leavers_fte_12m,
@@ -406,7 +409,7 @@ published as (
             {{ is_small_count('rates.headcount') }}
             or {{ is_small_count('rates.joiners_12m') }}
             or {{ is_small_count('rates.leavers_12m') }}
-            or (rates.turnover_rate_12m is not null and rates.turnover_denominator < 5)
+            or (rates.turnover_denominator > 0 and rates.turnover_denominator < 5)
             or (rates.turnover_rate_fte_12m is not null and rates.turnover_fte_denominator < 5)
             or {{ is_small_count('rates.stability_numerator') }}
             or {{ is_small_count('rates.stability_denominator') }}
