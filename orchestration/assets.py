@@ -9,6 +9,7 @@ from orchestration.dbt import OWNER, dbt_models
 from orchestration.ingestion.assets import ingestion_assets
 from orchestration.publish import publish
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
+from orchestration.retention import purge_expired
 
 RAW_KEYS = [a.key for a in ingestion_assets]
 MART_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name == "marts"]
@@ -24,7 +25,12 @@ MART_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name == "marts"
     deps=RAW_KEYS,
 )
 def return_register(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    with connect_warehouse(warehouse.settings()) as con:
+    settings = warehouse.settings()
+    with connect_warehouse(settings) as con:
+        # Retention (orchestration/retention.py): record-level rows older than WF_RETENTION_YEARS go, logged.
+        purged = purge_expired(con, settings.retention_years, context.run.run_id)
+        for purge in purged:
+            context.log.info(f"retention: purged {purge.rows} rows of {purge.returns} returns from {purge.table}")
         counts = dict(
             con.execute(
                 "select status, count(*) from audit.load_log where is_current or status = 'quarantined' group by status"
@@ -38,6 +44,7 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
             "current_returns": sum(v for k, v in counts.items() if k != "quarantined"),
             "returns_held_back": open_errors,
             "by_status": MetadataValue.json(counts),
+            "rows_purged_by_retention": sum(p.rows for p in purged),
         }
     )
 
@@ -86,7 +93,7 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(publication.path)),
-            "dated_copy": MetadataValue.path(str(publication.dated_copy)),
+            "dated_copy": MetadataValue.path(str(publication.dated_copy or "none (WF_KEEP_PUBLISHED=0)")),
             "tables": MetadataValue.json(publication.tables),
         }
     )

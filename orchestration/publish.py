@@ -1,6 +1,16 @@
-"""Publish the marts: copy them into a new DuckDB file beside WF_MARTS, close it, then os.replace it onto
-WF_MARTS. A reader sees the previous complete file or the new complete one, never a mix, and a failed
-refresh leaves the previous file in place. Dated copies of the last N versions are kept beside it."""
+"""Publish the marts: copy them into a new DuckDB file beside WF_MARTS, close it, check it, then os.replace
+it onto WF_MARTS. A reader sees the previous complete file or the new complete one, never a mix (an open
+connection keeps the version it opened), and a refresh that fails or is killed at any point leaves the
+previous file in place. Dated copies of the last WF_KEEP_PUBLISHED versions are kept beside it.
+
+Crash safety, step by step (the refresh lock guarantees one publisher at a time):
+1. leftovers of a killed publication (`.<name>.<pid>.building[.wal]`, `*.partial`) are removed;
+2. the new version is built under `.<name>.<pid>.building`, checkpointed and closed (no `.wal` is left),
+   reopened read-only and compared with what was written, then fsynced;
+3. `os.replace` swaps it in (atomic on one file system) and the folder is fsynced;
+4. the dated copy is written as `<name>.partial` and renamed, so a dated copy is always complete; a
+   published version whose dated copy was lost to a crash gets it at the next publication.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +25,33 @@ import duckdb
 from orchestration.resources import Settings
 
 PUBLISHED_SCHEMA = "marts"
+REFRESH_LOG_DDL = """create table refresh_log (refresh_id varchar, started timestamp, finished timestamp,
+    returns_used bigint, returns_quarantined bigint, code_version varchar)"""
+
+
+class PublishError(RuntimeError):
+    """The new version could not be built or failed its own check; the previous file stays published."""
 
 
 @dataclass(frozen=True)
 class Publication:
     path: Path
     tables: dict[str, int]
-    dated_copy: Path
+    dated_copy: Path | None
 
 
 def _quote(path: Path) -> str:
+    """A path as a SQL string literal (ATTACH takes no parameters): quotes doubled, nothing else special."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def build_published_file(settings: Settings, target: Path, refresh_log: dict) -> dict[str, int]:
     """Copy every table of the warehouse's marts schema into target (schema main); return row counts."""
-    target.unlink(missing_ok=True)
+    _remove(target)
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
@@ -42,15 +63,16 @@ def build_published_file(settings: Settings, target: Path, refresh_log: dict) ->
                 [PUBLISHED_SCHEMA],
             ).fetchall()
         ]
+        if not tables:
+            raise PublishError(f"the warehouse {settings.warehouse} has no tables in schema {PUBLISHED_SCHEMA}")
         counts = {}
         for table in tables:
-            con.execute(f'create table main."{table}" as select * from warehouse.{PUBLISHED_SCHEMA}."{table}"')
-            counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+            con.execute(
+                f"create table main.{_ident(table)} as select * from warehouse.{PUBLISHED_SCHEMA}.{_ident(table)}"
+            )
+            counts[table] = con.execute(f"select count(*) from main.{_ident(table)}").fetchone()[0]
         con.execute("detach warehouse")
-        con.execute(
-            """create table refresh_log (refresh_id varchar, started timestamp, finished timestamp,
-            returns_used bigint, returns_quarantined bigint, code_version varchar)"""
-        )
+        con.execute(REFRESH_LOG_DDL)
         con.execute(
             "insert into refresh_log values ($refresh_id, $started, $finished, $returns_used, "
             "$returns_quarantined, $code_version)",
@@ -62,24 +84,117 @@ def build_published_file(settings: Settings, target: Path, refresh_log: dict) ->
     return counts
 
 
+def verify_published_file(path: Path, counts: dict[str, int], refresh_id: str) -> None:
+    """Reopen the built file read-only: every table with the rows written, one refresh_log row, no WAL."""
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        raise PublishError(f"{path.name} left a write-ahead log behind; it was not closed cleanly")
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = {
+            table: con.execute(f"select count(*) from main.{_ident(table)}").fetchone()[0]
+            for (table,) in con.execute(
+                "select table_name from duckdb_tables() where table_name <> 'refresh_log'"
+            ).fetchall()
+        }
+        log = con.execute("select refresh_id from refresh_log").fetchall()
+    if found != counts:
+        raise PublishError(f"{path.name} does not hold what was written: {found} against {counts}")
+    if log != [(refresh_id,)]:
+        raise PublishError(f"{path.name} refresh_log is {log}, not one row for refresh {refresh_id}")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+def _building_files(settings: Settings) -> list[Path]:
+    folder = settings.marts.parent
+    return sorted(folder.glob(f".{settings.marts.name}.*.building*")) + sorted(
+        folder.glob(f"{settings.marts.stem}.*.partial")
+    )
+
+
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """Files a killed publication left behind. Only the refresh that holds the lock publishes, so none of
+    them belongs to a live publication."""
+    leftovers = _building_files(settings)
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def dated_copies(settings: Settings) -> list[Path]:
+    """The dated copies beside WF_MARTS, oldest first (the stamp sorts as text)."""
+    return sorted(settings.marts.parent.glob(f"{settings.marts.stem}.*Z{settings.marts.suffix}"))
+
+
+def _refresh_id(path: Path) -> str | None:
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            row = con.execute("select max(refresh_id) from refresh_log").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
+def make_dated_copy(settings: Settings, source: Path) -> Path:
+    """Copy source to <stem>.<UTC stamp>Z<suffix>, through a .partial file so a copy is always whole."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dated = settings.marts.with_name(f"{settings.marts.stem}.{stamp}{settings.marts.suffix}")
+    partial = dated.with_name(dated.name + ".partial")
+    shutil.copyfile(source, partial)
+    _fsync(partial)
+    os.replace(partial, dated)
+    return dated
+
+
+def backfill_dated_copy(settings: Settings) -> Path | None:
+    """The published version was swapped in but its dated copy was lost to a crash: copy it now."""
+    if settings.keep_published <= 0 or not settings.marts.exists():
+        return None
+    current = _refresh_id(settings.marts)
+    copies = dated_copies(settings)
+    if current is None or (copies and _refresh_id(copies[-1]) == current):
+        return None
+    return make_dated_copy(settings, settings.marts)
+
+
 def publish(settings: Settings, refresh_log: dict) -> Publication:
     settings.marts.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(settings)
+    backfill_dated_copy(settings)
     temporary = settings.marts.with_name(f".{settings.marts.name}.{os.getpid()}.building")
     try:
         counts = build_published_file(settings, temporary, refresh_log)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        dated = settings.marts.with_name(f"{settings.marts.stem}.{stamp}{settings.marts.suffix}")
-        shutil.copyfile(temporary, dated)
-        os.replace(temporary, settings.marts)
+        verify_published_file(temporary, counts, refresh_log["refresh_id"])
+        _fsync(temporary)
+        swap_in(temporary, settings.marts)
     finally:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
+    dated = make_dated_copy(settings, settings.marts) if settings.keep_published > 0 else None
     prune_dated_copies(settings)
+    _fsync(settings.marts.parent)
     return Publication(settings.marts, counts, dated)
 
 
+def swap_in(built: Path, published: Path) -> None:
+    """The one step readers can observe: an atomic rename of a complete, closed file."""
+    os.replace(built, published)
+    _fsync(published.parent)
+
+
 def prune_dated_copies(settings: Settings) -> list[Path]:
-    copies = sorted(settings.marts.parent.glob(f"{settings.marts.stem}.*Z{settings.marts.suffix}"))
-    stale = copies[: max(0, len(copies) - settings.keep_published)]
+    copies = dated_copies(settings)
+    stale = copies[: max(0, len(copies) - max(0, settings.keep_published))]
     for path in stale:
         path.unlink()
     return stale
