@@ -120,15 +120,18 @@ nhs_ranked as (
     select
         nhs_ended.*,
         -- the start in the organisation: the earliest start among the assignments ended that month
-        min(assignment_start_date) over (
-            partition by period, reporting_org_code, person_key
+        min(nhs_ended.assignment_start_date) over (
+            partition by nhs_ended.period, nhs_ended.reporting_org_code, nhs_ended.person_key
         ) as start_in_org,
-        sum(case when is_substantive then fte else 0 end) over (
-            partition by period, reporting_org_code, person_key
+        sum(case when nhs_ended.is_substantive then nhs_ended.fte else 0 end) over (
+            partition by nhs_ended.period, nhs_ended.reporting_org_code, nhs_ended.person_key
         ) as leaver_fte,
         row_number() over (
-            partition by period, reporting_org_code, person_key
-            order by case when is_substantive then 1 else 0 end desc, leaving_date desc, assignment_key desc
+            partition by nhs_ended.period, nhs_ended.reporting_org_code, nhs_ended.person_key
+            order by
+                case when nhs_ended.is_substantive then 1 else 0 end desc,
+                nhs_ended.leaving_date desc,
+                nhs_ended.assignment_key desc
         ) as ended_rank
     from nhs_ended
 ),
@@ -229,9 +232,9 @@ internal_moves as (
     inner join sip_people
         on
             leavers.person_key = sip_people.person_key
-            and sip_people.org_code <> leavers.org_code
+            and leavers.org_code <> sip_people.org_code
             and sip_people.is_partner
-            and sip_people.period >= leavers.period
+            and leavers.period <= sip_people.period
             and sip_people.period <= {{ add_months('leavers.period', 3) }}
 ),
 

@@ -80,10 +80,12 @@ assignments as (
 ranked as (
     select
         assignments.*,
-        min(start_date) over (partition by period, org_code, person_key) as service_start_date,
+        min(assignments.start_date)
+            over (partition by assignments.period, assignments.org_code, assignments.person_key)
+            as service_start_date,
         row_number() over (
-            partition by period, org_code, person_key
-            order by start_date desc, record_key desc
+            partition by assignments.period, assignments.org_code, assignments.person_key
+            order by assignments.start_date desc, assignments.record_key desc
         ) as person_rank
     from assignments
 ),

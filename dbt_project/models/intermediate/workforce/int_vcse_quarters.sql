@@ -60,14 +60,19 @@ summed as (
         org_code,
         profession,
         count(*) as role_categories,
-        case when sum(case when paid_headcount is null then 1 else 0 end) = 0 then sum(paid_headcount) end as paid_headcount,
+        case when sum(case when paid_headcount is null then 1 else 0 end) = 0 then sum(paid_headcount) end
+            as paid_headcount,
         case when sum(case when paid_fte is null then 1 else 0 end) = 0 then sum(paid_fte) end as paid_fte,
         case when sum(case when volunteers is null then 1 else 0 end) = 0 then sum(volunteers) end as volunteers,
         case when sum(case when vacancies is null then 1 else 0 end) = 0 then sum(vacancies) end as vacancies,
         case when sum(case when joiners is null then 1 else 0 end) = 0 then sum(joiners) end as joiners,
         case when sum(case when leavers is null then 1 else 0 end) = 0 then sum(leavers) end as leavers,
-        case when sum(case when leavers_under_12_months is null then 1 else 0 end) = 0 then sum(leavers_under_12_months) end as leavers_under_12_months,
-        case when sum(case when sessional_or_agency_fte is null then 1 else 0 end) = 0 then sum(sessional_or_agency_fte) end as sessional_or_agency_fte,
+        case
+            when sum(case when leavers_under_12_months is null then 1 else 0 end) = 0 then sum(leavers_under_12_months)
+        end as leavers_under_12_months,
+        case
+            when sum(case when sessional_or_agency_fte is null then 1 else 0 end) = 0 then sum(sessional_or_agency_fte)
+        end as sessional_or_agency_fte,
         coalesce(sum(days_to_fill_weighted), 0) as days_to_fill_weighted_sum,
         coalesce(sum(days_to_fill_joiners), 0) as days_to_fill_joiners
     from with_all

@@ -165,13 +165,33 @@ stayer_figures as (
 ),
 
 keys as (
-    select period, sector, org_code, profession from sip_figures
+    select
+        period,
+        sector,
+        org_code,
+        profession
+    from sip_figures
     union
-    select period, sector, org_code, profession from joiner_figures
+    select
+        period,
+        sector,
+        org_code,
+        profession
+    from joiner_figures
     union
-    select period, sector, org_code, profession from leaver_figures
+    select
+        period,
+        sector,
+        org_code,
+        profession
+    from leaver_figures
     union
-    select period, sector, org_code, profession from stayer_figures
+    select
+        period,
+        sector,
+        org_code,
+        profession
+    from stayer_figures
 )
 
 select

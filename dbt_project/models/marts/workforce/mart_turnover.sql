@@ -87,7 +87,7 @@ window_flags as (
         on
             person_org_months.org_code = month_flags.org_code
             and month_flags.period >= {{ add_months('person_org_months.period', -12) }}
-            and month_flags.period <= person_org_months.period
+            and person_org_months.period >= month_flags.period
     group by person_org_months.period, person_org_months.org_code
 ),
 
@@ -108,7 +108,7 @@ person_spine as (
     from monthly
     inner join months
         on
-            months.period >= monthly.period
+            monthly.period <= months.period
             and months.period <= {{ add_months('monthly.period', 12) }}
     inner join person_org_months
         on
@@ -134,7 +134,7 @@ window_sums as (
             person_spine.org_code = monthly.org_code
             and person_spine.profession = monthly.profession
             and monthly.period >= {{ add_months('person_spine.period', -11) }}
-            and monthly.period <= person_spine.period
+            and person_spine.period >= monthly.period
     group by person_spine.period, person_spine.org_code, person_spine.profession
 ),
 
@@ -376,7 +376,8 @@ published as (
         rates.fte,
         {{ suppress_count('rates.joiners_12m') }} as joiners_12m,
         {{ suppress_count('rates.leavers_12m') }} as leavers_12m,
-        case when rates.turnover_denominator > 0 and rates.turnover_denominator < 5 then null
+        case
+            when rates.turnover_denominator > 0 and rates.turnover_denominator < 5 then null
             else rates.turnover_denominator
         end as turnover_denominator,
         {{ suppress_people_rate('rates.turnover_rate_12m', 'rates.leavers_12m', 'rates.turnover_denominator') }}

@@ -8,7 +8,7 @@ renamed as (
         trim(submitter) as org_code,
         {{ month_end('return_period') }} as period,
         trim(reason) as reason,
-        cast({{ adapter.quote("count") }} as {{ dbt.type_bigint() }}) as leavers,
+        cast(count as {{ dbt.type_bigint() }}) as leavers,
         load_id,
         file_name,
         source_row
