@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from orchestration.dbt import OWNER, dbt_models
 from orchestration.ingestion.assets import ingestion_assets
 from orchestration.publish import publish
+from orchestration.quality.register import after_ingestion
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 from orchestration.retention import purge_expired
 
@@ -31,6 +32,8 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
         purged = purge_expired(con, settings.retention_years, context.run.run_id)
         for purge in purged:
             context.log.info(f"retention: purged {purge.rows} rows of {purge.returns} returns from {purge.table}")
+        # Quality (issue #6): register and ODS warnings on current returns; partner feedback files.
+        quality = after_ingestion(con, settings.warehouse_dir)
         counts = dict(
             con.execute(
                 "select status, count(*) from audit.load_log where is_current or status = 'quarantined' group by status"
@@ -44,6 +47,10 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
             "current_returns": sum(v for k, v in counts.items() if k != "quarantined"),
             "returns_held_back": open_errors,
             "by_status": MetadataValue.json(counts),
+            "organisation_warnings": quality["organisation_warnings"],
+            "feedback_files": quality["feedback_files"],
+            "feedback_dir": MetadataValue.path(quality["feedback_dir"]),
+            "data_docs": MetadataValue.path(quality["data_docs"]),
             "rows_purged_by_retention": sum(p.rows for p in purged),
         }
     )

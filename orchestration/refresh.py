@@ -50,6 +50,7 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
                 order by l.file_name""",
                 [run_id],
             ).fetchall()
+            quality = quality_summary_lines(con, run_id, seconds)
         total = sum(n for _, n, _ in loaded)
         lines.append(f"Returns loaded: {total}" + (" (nothing new in the landing folder)" if not total else ""))
         lines += [f"  {source}: {n} returns, {rows or 0} rows" for source, n, rows in loaded]
@@ -57,6 +58,7 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
         for file_name, row, column, reason in held:
             where = ", ".join(x for x in (f"row {row}" if row else "", f"column {column}" if column else "") if x)
             lines.append(f"  {file_name}{' (' + where + ')' if where else ''}: {reason}")
+        lines += quality  # issue #6: returns loaded with warnings, GX's share of the refresh time
     if success and settings.marts.exists():
         with duckdb.connect(str(settings.marts), read_only=True) as con:
             tables = con.execute("select table_name from duckdb_tables() order by table_name").fetchall()
@@ -67,6 +69,12 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
     elif not success:
         lines.append(f"Nothing published: the previous {settings.marts.name} stays in place.")
     return "\n".join(lines)
+
+
+def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> list[str]:
+    from orchestration.quality.summary import gx_lines, warning_lines
+
+    return warning_lines(con, run_id) + gx_lines(con, run_id, seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

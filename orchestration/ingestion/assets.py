@@ -1,10 +1,19 @@
 """One Dagster asset per source, keyed like the dbt source it feeds (raw/<source>)."""
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from orchestration.ingestion.load import SourceReport, ingest_source
 from orchestration.ingestion.schema import ensure_schema
 from orchestration.ingestion.sources import SOURCES, Source
+from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
 from orchestration.resources import WarehouseResource, connect_warehouse
 
 OWNER = "team:workforce-data"
@@ -26,9 +35,19 @@ def report_metadata(report: SourceReport) -> dict:
 
 def ingestion_asset(source: Source) -> AssetsDefinition:
     kinds = {"python", "duckdb"} | ({"excel"} if source.file_format == "vcse_workbook" else {"csv"})
+    key = AssetKey(["raw", source.name])
+    # Quality gate (issue #6): the GX suites of expectations/ and the cross-source rules, shown as a check.
+    quality_check = AssetCheckSpec(
+        CHECK_NAME,
+        asset=key,
+        description=f"Great Expectations suite(s) of expectations/ for {source.name} plus cross-source rules, "
+        "run on this refresh's new returns: ERROR quarantines a return, WARN loads it and reports it. "
+        "Metadata lists the failing returns (file, row, column, reason) and links the Data Docs.",
+    )
 
     @asset(
-        key=AssetKey(["raw", source.name]),
+        key=key,
+        check_specs=[quality_check],
         group_name=source.group,
         description=source.description
         + f" Reads <landing>/{source.name}/<period>/<submitter>[__vN].{'|'.join(source.extensions)}; "
@@ -38,6 +57,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         settings = warehouse.settings()
+        gate = QualityGate(context.run.run_id, docs_dir_of(settings.warehouse_dir))
         with connect_warehouse(settings) as con:
             ensure_schema(con)
             report = ingest_source(
@@ -47,6 +67,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 settings.pseudo_key,
                 context.run.run_id,
                 warehouse.is_forced,
+                validators=(gate,),
             )
         for name, reason in report.quarantined:
             context.log.warning(f"quarantined {name}: {reason}")
@@ -54,7 +75,10 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
             f"{source.name}: {report.files_read} new or changed of {report.files_seen} files, "
             f"{report.rows_loaded} rows loaded, {len(report.quarantined)} quarantined"
         )
-        return MaterializeResult(metadata=report_metadata(report))
+        return MaterializeResult(
+            metadata=report_metadata(report) | {"gx_seconds": round(gate.gx_seconds, 3)},
+            check_results=[gate.check_result(report, key)],
+        )
 
     return _ingest
 

@@ -1,0 +1,108 @@
+"""Feedback for partners: per source, period and submitter, a short Markdown file saying what was held back
+and what to fix (file, row, column, reason with the value and what was expected).
+
+Written beside the warehouse as <warehouse dir>/feedback/<source>/<period>/<submitter>.md and rebuilt
+whole each refresh from audit.load_log and audit.quarantine: a file exists only while the latest version
+received of that return has problems, so a corrected __vN+1 that loads cleanly removes it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+LATEST_WITH_PROBLEMS = """
+with latest as (
+    select *, row_number() over (
+        partition by source, period, submitter order by version desc, load_id desc) as position
+    from audit.load_log
+),
+current as (
+    select source, period, submitter, version as current_version from audit.load_log where is_current
+)
+select l.load_id, l.source, l.period, l.submitter, l.version, l.file_name, l.status, l.loaded_at,
+       c.current_version, q.severity, q.row_number, q.column_name, q.reason
+from latest as l
+inner join audit.quarantine as q on q.load_id = l.load_id
+left join current as c on c.source = l.source and c.period = l.period and c.submitter = l.submitter
+where l.position = 1
+order by l.source, l.period, l.submitter, q.severity, q.row_number nulls first, q.column_name
+"""
+
+
+def feedback_dir_of(warehouse_dir: Path) -> Path:
+    return warehouse_dir / "feedback"
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _next_file_name(file_name: str, version: int) -> str:
+    folder, _, name = file_name.rpartition("/")
+    stem, _, extension = name.rpartition(".")
+    base = stem.split("__v")[0]
+    return f"{folder}/{base}__v{version + 1}.{extension}"
+
+
+def render(rows: list[dict]) -> str:
+    first = rows[0]
+    held = first["status"] == "quarantined"
+    lines = [f"# {first['source']} return for {first['period']} from {first['submitter']}", ""]
+    if held:
+        in_use = (
+            f"Version {first['current_version']} stays in use until then."
+            if first["current_version"]
+            else "No version of this return is in use until then."
+        )
+        lines += [
+            f"**Held back.** `{first['file_name']}` (version {first['version']}, received "
+            f"{first['loaded_at']:%Y-%m-%d %H:%M} UTC) was not loaded: fix the errors below and send the whole "
+            f"file again as `{_next_file_name(first['file_name'], first['version'])}`. {in_use}",
+            "",
+        ]
+    else:
+        lines += [
+            f"**Loaded with warnings.** `{first['file_name']}` (version {first['version']}) is in use. Please check "
+            "the points below and correct them in your next return (no resubmission needed unless a figure is "
+            "wrong).",
+            "",
+        ]
+    for severity, title in (("ERROR", "Errors: what to fix"), ("WARN", "Warnings: please check")):
+        chosen = [r for r in rows if r["severity"] == severity]
+        if not chosen:
+            continue
+        lines += [
+            f"## {title}",
+            "",
+            "| file | row | column | what is wrong and what was expected |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(r['file_name'])} | {_cell(r['row_number'])} | {_cell(r['column_name'])} | {_cell(r['reason'])} |"
+            for r in chosen
+        ]
+        lines.append("")
+    lines.append("Rows are numbered as in the file, the header being row 1.")
+    return "\n".join(lines) + "\n"
+
+
+def write_feedback(con: duckdb.DuckDBPyConnection, feedback_dir: Path) -> list[Path]:
+    """Rebuild every feedback file; returns the files written."""
+    cursor = con.cursor()
+    result = cursor.execute(LATEST_WITH_PROBLEMS)
+    names = [d[0] for d in result.description]
+    by_return: dict[tuple, list[dict]] = {}
+    for values in result.fetchall():
+        row = dict(zip(names, values, strict=True))
+        by_return.setdefault((row["source"], row["period"], row["submitter"]), []).append(row)
+    shutil.rmtree(feedback_dir, ignore_errors=True)
+    written = []
+    for (source, period, submitter), rows in sorted(by_return.items()):
+        path = feedback_dir / source / (period or "no-period") / f"{submitter or 'unknown'}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(rows), encoding="utf-8")
+        written.append(path)
+    return written

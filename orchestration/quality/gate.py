@@ -1,0 +1,205 @@
+"""The validator ingestion calls for each source (load.ingest_source(..., validators=(gate,))), and the
+asset-check result that shows its outcome in Dagster.
+
+One GX validation per raw table per refresh, on one typed frame of all the source's new returns that passed
+the shape checks (load_id, source_row, return_period, submitter and file_name on every row), then the
+cross-source SQL rules. Each failure becomes a Problem on its return (ERROR quarantines it, WARN is
+recorded); the seconds spent are written to audit.quality_timing for the refresh summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+
+from orchestration.ingestion.checks import cast_frame
+from orchestration.ingestion.readers import Problem
+from orchestration.ingestion.schema import tables_of
+from orchestration.ingestion.sources import Source
+from orchestration.quality.cross_source import AT_INGEST
+from orchestration.quality.gx_run import Failure, GxOutcome, validate_frame
+from orchestration.quality.rules import crosswalk_parameters, load_suite
+
+if TYPE_CHECKING:
+    from orchestration.ingestion.load import Receipt, SourceReport
+
+TIMING_DDL = """
+create schema if not exists audit;
+create table if not exists audit.quality_timing (
+    refresh_id varchar,
+    source varchar,
+    table_name varchar,
+    returns bigint,
+    rows bigint,
+    expectations bigint,
+    gx_seconds double,
+    sql_seconds double,
+    failures bigint,
+    validated_at timestamp
+);
+"""
+CHECK_NAME = "great_expectations"
+
+
+def docs_dir_of(warehouse_dir: Path) -> Path:
+    return warehouse_dir / "docs" / "gx"
+
+
+def typed_frame(source: Source, table: str, receipts: list[Receipt]) -> pd.DataFrame:
+    """All new accepted-so-far returns of one table as one typed frame, with lineage and the month bounds."""
+    parts = [
+        r.tables[table].assign(
+            load_id=r.load_id, return_period=r.file.period, submitter=r.file.submitter, file_name=r.file.file_name
+        )
+        for r in receipts
+        if not r.rejected and table in r.tables and len(r.tables[table])
+    ]
+    if not parts:
+        return pd.DataFrame()
+    frame = cast_frame(source, table, pd.concat(parts, ignore_index=True))
+    for column in tables_of(source)[table]:
+        if column.name not in frame.columns or column.personal:
+            continue
+        if column.type == "date":
+            frame[column.name] = pd.to_datetime(frame[column.name])
+        elif column.type in ("decimal", "integer", "year"):
+            frame[column.name] = frame[column.name].astype("float64")
+    period = frame["return_period"].astype(str)
+    monthly = period.str.len() == 7  # 'YYYY-MM'; annual returns ('YYYY') cover the whole year
+    frame["month_start"] = pd.to_datetime(period.where(monthly, period + "-01") + "-01")
+    frame["month_end"] = pd.to_datetime(period.where(monthly, period + "-12") + "-01") + pd.offsets.MonthEnd(0)
+    frame["source_row"] = frame["source_row"].astype("int64")
+    frame["load_id"] = frame["load_id"].astype("int64")
+    return frame
+
+
+@dataclass
+class TableResult:
+    table: str
+    gx: GxOutcome | None
+    sql_seconds: float = 0.0
+    failures: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class QualityGate:
+    """Callable as a load.Validator; keeps what it found for the asset check."""
+
+    refresh_id: str
+    docs_dir: Path | None = None
+    results: list[TableResult] = field(default_factory=list)
+
+    def __call__(self, source: Source, receipts: list[Receipt], con: duckdb.DuckDBPyConnection) -> None:
+        by_id = {r.load_id: r for r in receipts}
+        periods = {r.load_id: r.file.period for r in receipts}
+        parameters = crosswalk_parameters()
+        for table in tables_of(source):
+            frame = typed_frame(source, table, receipts)
+            if frame.empty:
+                continue
+            outcome = validate_frame(table, load_suite(table), frame, parameters, periods, self.docs_dir)
+            result = TableResult(table, outcome, failures=list(outcome.failures))
+            check = AT_INGEST.get(table)
+            if check is not None:
+                started = time.perf_counter()
+                result.failures += check(con, frame)
+                result.sql_seconds = time.perf_counter() - started
+            for failure in result.failures:
+                by_id[failure.load_id].problems.append(
+                    Problem(failure.reason, failure.severity, failure.rows[0], failure.column)
+                )
+            self.results.append(result)
+        if self.docs_dir is not None and self.results:
+            write_docs_index(self.docs_dir)
+        self._record(con, source)
+
+    def _record(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        if not self.results:
+            return
+        con.execute(TIMING_DDL)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        rows = pd.DataFrame(
+            [
+                {
+                    "refresh_id": self.refresh_id,
+                    "source": source.name,
+                    "table_name": r.table,
+                    "returns": r.gx.returns,
+                    "rows": r.gx.rows,
+                    "expectations": r.gx.expectations,
+                    "gx_seconds": r.gx.seconds,
+                    "sql_seconds": r.sql_seconds,
+                    "failures": len(r.failures),
+                    "validated_at": now,
+                }
+                for r in self.results
+            ]
+        )
+        con.register("quality_timing_rows", rows)
+        con.execute("insert into audit.quality_timing by name select * from quality_timing_rows")
+        con.unregister("quality_timing_rows")
+
+    @property
+    def gx_seconds(self) -> float:
+        return sum(r.gx.seconds for r in self.results if r.gx)
+
+    def check_result(self, report: SourceReport, asset_key):
+        """The Dagster asset check: failing returns of this refresh (every problem, one line each)."""
+        from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
+
+        problems = [(r, p) for r in report.receipts for p in r.problems]
+        quarantined = sorted({r.file.file_name for r in report.receipts if r.rejected})
+        warned = sorted({r.file.file_name for r in report.receipts if not r.rejected and r.problems})
+        lines = []
+        for receipt, problem in sorted(problems, key=lambda x: (x[0].file.file_name, x[1].row_number or 0)):
+            where = ", ".join(
+                x for x in (f"row {problem.row_number}" if problem.row_number else "", problem.column_name or "") if x
+            )
+            lines.append(
+                f"- {problem.severity} `{receipt.file.file_name}`{f' ({where})' if where else ''}: {problem.reason}"
+            )
+        shown = lines[:200] + (
+            [f"- … and {len(lines) - 200} more (see mart_return_status)"] if len(lines) > 200 else []
+        )
+        metadata = {
+            "returns_validated": sum(r.gx.returns for r in self.results if r.gx and r.table == report.source),
+            "rows_validated": sum(r.gx.rows for r in self.results if r.gx),
+            "expectations": sum(r.gx.expectations for r in self.results if r.gx),
+            "gx_seconds": round(self.gx_seconds, 3),
+            "returns_quarantined": len(quarantined),
+            "returns_with_warnings": len(warned),
+            "failing_returns": MetadataValue.md("\n".join(shown) or "none: every new return passed"),
+        }
+        if self.docs_dir is not None:
+            index = self.docs_dir / "index.html"
+            if index.exists():
+                metadata["data_docs"] = MetadataValue.url(index.resolve().as_uri())
+        return AssetCheckResult(
+            check_name=CHECK_NAME,
+            asset_key=asset_key,
+            passed=not problems,
+            severity=AssetCheckSeverity.ERROR if quarantined else AssetCheckSeverity.WARN,
+            metadata=metadata,
+        )
+
+
+def write_docs_index(docs_dir: Path) -> Path:
+    """A front page for the per-table Data Docs sites under docs_dir."""
+    sites = sorted(p.parent.name for p in docs_dir.glob("*/index.html"))
+    items = "\n".join(f'<li><a href="{html.escape(s)}/index.html">{html.escape(s)}</a></li>' for s in sites)
+    index = docs_dir / "index.html"
+    index.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>Return validation (Great Expectations)</title>"
+        "</head><body><h1>Return validation: Great Expectations Data Docs</h1>"
+        "<p>One suite per raw table (expectations/); each site shows the suite and the latest validation of "
+        f"that table's new returns.</p><ul>\n{items}\n</ul></body></html>\n",
+        encoding="utf-8",
+    )
+    return index
