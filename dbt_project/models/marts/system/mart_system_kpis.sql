@@ -94,7 +94,8 @@ service_records as (
         staff_in_post.sector,
         'All' as profession,
         cast(
-            {{ dbt.datediff('min(staff_in_post.service_start_date)', 'staff_in_post.period', 'day') }} as {{ type_double() }}
+            {{ dbt.datediff('min(staff_in_post.service_start_date)', 'staff_in_post.period', 'day') }}
+            as {{ type_double() }}
         )
         / 365.25 as value
     from staff_in_post
