@@ -167,31 +167,28 @@ class Landing:
         e["vacancies"] = e["vacancies"].astype(int)
         e["prof"] = [self.prof.get(("Adult social care", g.strip()), "Unknown") for g in e["job_role"]]
         self.asc_est = e
-        # SIP person tables: (sector, morg, ym) -> {pk: (set(prof), min start)}
+        # SIP person tables: (sector, morg, ym) -> {pk: earliest start}; (sector, morg, ym, prof) -> {pk}
         self.sip: dict[tuple[str, str, str], dict] = {}
+        self.sip_prof: dict[tuple[str, str, str, str], set] = {}
         self.sip_fte: dict[tuple[str, str, str, str], float] = defaultdict(float)
-        for (morg, ym), g in self.nhs_staff.groupby(["morg", "period"]):
-            d = {}
-            for pk, gg in g.groupby("pk"):
-                d[pk] = (set(gg["prof"]), gg["start"].min())
-            self.sip[("NHS", morg, ym)] = d
-            for prof, f in g.groupby("prof")["fte"].sum().items():
-                self.sip_fte[("NHS", morg, ym, prof)] = f
-            self.sip_fte[("NHS", morg, ym, "All")] = g["fte"].sum()
         a = self.asc[self.asc["in_post"] & (self.asc["contract_type"] != "Agency")]
-        for (morg, ym), g in a.groupby(["morg", "period"]):
-            d = {}
-            for pk, gg in g.groupby("pk"):
-                d[pk] = (set(gg["prof"]), gg["start"].min())
-            self.sip[("Adult social care", morg, ym)] = d
-            for prof, f in g.groupby("prof")["fte"].sum().items():
-                self.sip_fte[("Adult social care", morg, ym, prof)] = f
-            self.sip_fte[("Adult social care", morg, ym, "All")] = g["fte"].sum()
+        for sector, df in (("NHS", self.nhs_staff), ("Adult social care", a)):
+            first = df.groupby(["morg", "period", "pk"])["start"].min()
+            for (morg, ym), g in first.groupby(level=[0, 1]):
+                self.sip[(sector, morg, ym)] = dict(zip(g.index.get_level_values(2), g.to_numpy(), strict=True))
+            pp = df[["morg", "period", "prof", "pk"]].drop_duplicates()
+            for (morg, ym, prof), g in pp.groupby(["morg", "period", "prof"])["pk"]:
+                self.sip_prof[(sector, morg, ym, prof)] = set(g)
+            for (morg, ym, prof), f in df.groupby(["morg", "period", "prof"])["fte"].sum().items():
+                self.sip_fte[(sector, morg, ym, prof)] = f
+            for (morg, ym), f in df.groupby(["morg", "period"])["fte"].sum().items():
+                self.sip_fte[(sector, morg, ym, "All")] = f
         # every register member's SIP persons per month, for internal moves
-        self.sip_by_month: dict[str, list[tuple[str, set]]] = defaultdict(list)
+        self.orgs_of: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
         for (_sector, morg, ym), d in self.sip.items():
             if morg in self.span:
-                self.sip_by_month[ym].append((morg, set(d)))
+                for pk in d:
+                    self.orgs_of[ym][pk].add(morg)
         self._leavers_cache: dict = {}
 
     # ------------------------------------------------------------------ people
@@ -199,7 +196,8 @@ class Landing:
         d = self.sip.get((sector, morg, ym), {})
         if prof == "All":
             return d
-        return {k: v for k, v in d.items() if prof in v[0]}
+        pks = self.sip_prof.get((sector, morg, ym, prof), set())
+        return {k: v for k, v in d.items() if k in pks}
 
     def leavers(self, sector: str, morg: str, ym: str) -> list[dict]:
         key = (sector, morg, ym)
@@ -227,12 +225,7 @@ class Landing:
                 out.append({"pk": r.pk, "prof": r.prof, "fte": 0.0, "leave": r.leave, "start0": r.start})
         for x in out:
             x["early"] = x["leave"] < x["start0"] + pd.DateOffset(months=12)
-            moved = False
-            for k in range(4):
-                for other, pks in self.sip_by_month.get(add_m(ym, k), []):
-                    if other != morg and x["pk"] in pks:
-                        moved = True
-            x["move"] = moved
+            x["move"] = any(self.orgs_of[add_m(ym, k)].get(x["pk"], set()) - {morg} for k in range(4))
         self._leavers_cache[key] = out
         return out
 
@@ -288,7 +281,7 @@ class Landing:
         f["early_leaver_share_12m"] = rate(sum(x["early"] for x in L), len(L)) if L is not None else None
         if ok(ym, staff) and cur:
             me = month_end(ym)
-            f["median_service_years"] = float(np.median([(me - s).days / 365.25 for _, s in cur.values()]))
+            f["median_service_years"] = float(np.median([(me - pd.Timestamp(s)).days / 365.25 for s in cur.values()]))
         else:
             f["median_service_years"] = None
         f["internal_moves_12m"] = sum(x["move"] for x in L) if L is not None else None
