@@ -2,8 +2,9 @@
 
 import datetime as dt
 import subprocess
+from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 from orchestration.dbt import OWNER, dbt_models
 from orchestration.ingestion.assets import ingestion_assets
@@ -12,20 +13,34 @@ from orchestration.quality.register import after_ingestion
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 from orchestration.retention import purge_expired
 
-RAW_KEYS = [a.key for a in ingestion_assets]
+RAW_KEYS = [key for a in ingestion_assets for key in a.keys]
 MART_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name == "marts"]
 
 
-@asset(
-    key=AssetKey(["audit", "load_log"]),
-    group_name="reference",
-    description="The register of every return received: file, hash, version, rows, status and whether it "
-    "is current, with every problem found (audit.quarantine). Feeds the return status and coverage.",
-    owners=[OWNER],
-    kinds={"duckdb", "python"},
-    deps=RAW_KEYS,
+@multi_asset(
+    name="return_register",
+    specs=[
+        AssetSpec(
+            AssetKey(["audit", "load_log"]),
+            group_name="reference",
+            description="The register of every return received: file, hash, version, rows, status and "
+            "whether it is current. Feeds the return status and coverage.",
+            owners=[OWNER],
+            kinds={"duckdb", "python"},
+            deps=RAW_KEYS,
+        ),
+        AssetSpec(
+            AssetKey(["audit", "quarantine"]),
+            group_name="reference",
+            description="Every problem found in a return: file, row, column, reason, severity (ERROR holds the "
+            "return back, WARN is reported) and when a later version released it.",
+            owners=[OWNER],
+            kinds={"duckdb", "python"},
+            deps=RAW_KEYS,
+        ),
+    ],
 )
-def return_register(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def return_register(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
     settings = warehouse.settings()
     with connect_warehouse(settings) as con:
         # Retention (orchestration/retention.py): record-level rows older than WF_RETENTION_YEARS go, logged.
@@ -42,7 +57,12 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
         open_errors = con.execute(
             "select count(distinct load_id) from audit.quarantine where severity = 'ERROR' and released_at is null"
         ).fetchone()[0]
-    return MaterializeResult(
+    yield MaterializeResult(
+        asset_key=AssetKey(["audit", "quarantine"]),
+        metadata={"returns_held_back": open_errors, "organisation_warnings": quality["organisation_warnings"]},
+    )
+    yield MaterializeResult(
+        asset_key=AssetKey(["audit", "load_log"]),
         metadata={
             "current_returns": sum(v for k, v in counts.items() if k != "quarantined"),
             "returns_held_back": open_errors,
@@ -52,7 +72,7 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
             "feedback_dir": MetadataValue.path(quality["feedback_dir"]),
             "data_docs": MetadataValue.path(quality["data_docs"]),
             "rows_purged_by_retention": sum(p.rows for p in purged),
-        }
+        },
     )
 
 

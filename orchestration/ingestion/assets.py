@@ -1,17 +1,20 @@
 """One Dagster asset per source, keyed like the dbt source it feeds (raw/<source>)."""
 
+from collections.abc import Iterator
+
 from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
+    multi_asset,
 )
 
 from orchestration.ingestion.load import SourceReport, ingest_source
-from orchestration.ingestion.schema import ensure_schema
+from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
 from orchestration.resources import WarehouseResource, connect_warehouse
@@ -45,17 +48,25 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
         "Metadata lists the failing returns (file, row, column, reason) and links the Data Docs.",
     )
 
-    @asset(
-        key=key,
-        check_specs=[quality_check],
-        group_name=source.group,
-        description=source.description
+    description = (
+        source.description
         + f" Reads <landing>/{source.name}/<period>/<submitter>[__vN].{'|'.join(source.extensions)}; "
-        "only new or changed files (sha256) are parsed.",
-        owners=[OWNER],
-        kinds=kinds,
+        "only new or changed files (sha256) are parsed."
     )
-    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    # A workbook fills several raw tables (one per sheet); each is its own asset, as dbt sees them.
+    specs = [
+        AssetSpec(
+            AssetKey(["raw", table]),
+            group_name=source.group,
+            description=description if table == source.name else f"{source.name}: the {table} sheet. {description}",
+            owners=[OWNER],
+            kinds=kinds,
+        )
+        for table in tables_of(source)
+    ]
+
+    @multi_asset(name=f"ingest_{source.name}", specs=specs, check_specs=[quality_check])
+    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
         settings = warehouse.settings()
         gate = QualityGate(context.run.run_id, docs_dir_of(settings.warehouse_dir))
         with connect_warehouse(settings) as con:
@@ -75,10 +86,14 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
             f"{source.name}: {report.files_read} new or changed of {report.files_seen} files, "
             f"{report.rows_loaded} rows loaded, {len(report.quarantined)} quarantined"
         )
-        return MaterializeResult(
+        yield MaterializeResult(
+            asset_key=key,
             metadata=report_metadata(report) | {"gx_seconds": round(gate.gx_seconds, 3)},
             check_results=[gate.check_result(report, key)],
         )
+        for table in tables_of(source):
+            if table != source.name:
+                yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata={"filled_by": source.name})
 
     return _ingest
 
