@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import Workspace, refresh_into
+
 HEADER = (
     "org_code,period,staff_group,establishment_fte,substantive_fte,bank_fte,agency_fte,vacancy_fte,"
     "sickness_fte_days_lost,sickness_fte_days_available\n"
@@ -16,8 +18,11 @@ REGISTER = (
 )
 
 
-@pytest.fixture
-def published(workspace):
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """One real refresh shared by the module's tests (a refresh runs the whole dbt build)."""
+    root = tmp_path_factory.mktemp("pwr_slice")
+    workspace = Workspace(root / "landing", root / "unused", root / "unused")
     workspace.write("ics_partners/2024-01/ics.csv", REGISTER)
     # Two staff groups of RWE map to one profession (Allied health and scientific).
     workspace.write(
@@ -39,9 +44,7 @@ def published(workspace):
         "nhs_pwr/2024-01/RT5.csv",
         HEADER + "RT5,2024-01,Medical and Dental,40,36,1,3,4,30,800\n",
     )
-    result = workspace.refresh()
-    assert result.success
-    return workspace
+    return refresh_into(workspace.landing, root)
 
 
 def vacancy(workspace, period, org, profession):
