@@ -3,9 +3,62 @@
 -- successor both submitted for the same year, the score is their responses-weighted mean and responses
 -- their sum. ICS = responses-weighted mean over partner organisations. Gap rows: White minus Ethnic
 -- minority, No minus Yes (disability); their responses are the two groups' sum. A score is suppressed
--- when fewer than 11 people responded (a gap when either side is).
-with survey as (
+-- when fewer than 11 people responded (a gap when either side is). A trust that reports the ethnic
+-- minority groups one by one (Mixed, Asian, Black, Other) and no 'Ethnic minority' row gets one: their
+-- responses-weighted mean (metrics.md: Ethnic minority = Mixed, Asian, Black, Other; Not stated is out).
+with reported as (
     select * from {{ ref('stg_nhs_staff_survey__scores') }}
+),
+
+ethnic_groups as (
+    select * from {{ ref('ethnic_groups') }}
+),
+
+reported_minority as (
+    select distinct
+        org_code,
+        survey_year,
+        measure
+    from reported
+    where group_type = 'Ethnicity' and group_value = 'Ethnic minority'
+),
+
+derived_minority as (
+    select
+        reported.org_code,
+        reported.survey_year,
+        reported.measure,
+        'Ethnicity' as group_type,
+        'Ethnic minority' as group_value,
+        {{ safe_ratio('sum(reported.score * reported.responses)',
+            'sum(case when reported.score is not null then reported.responses end)') }} as score,
+        sum(reported.responses) as responses
+    from reported
+    inner join ethnic_groups on reported.group_value = ethnic_groups.ethnic_group
+    left join reported_minority
+        on
+            reported.org_code = reported_minority.org_code
+            and reported.survey_year = reported_minority.survey_year
+            and reported.measure = reported_minority.measure
+    where
+        reported.group_type = 'Ethnicity'
+        and ethnic_groups.is_ethnic_minority
+        and reported_minority.org_code is null
+    group by reported.org_code, reported.survey_year, reported.measure
+),
+
+survey as (
+    select
+        org_code,
+        survey_year,
+        measure,
+        group_type,
+        group_value,
+        score,
+        responses
+    from reported
+    union all
+    select * from derived_minority
 ),
 
 organisations as (
