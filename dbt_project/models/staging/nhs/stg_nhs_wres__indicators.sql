@@ -8,7 +8,7 @@ renamed as (
         trim(org_code) as org_code,
         cast(year as {{ dbt.type_int() }}) as wres_year,
         trim(indicator) as indicator,
-        trim({{ adapter.quote("group") }}) as ethnic_group,
+        trim({{ quoted("group") }}) as ethnic_group,
         cast(numerator as {{ dbt.type_bigint() }}) as numerator,
         cast(denominator as {{ dbt.type_bigint() }}) as denominator,
         load_id,
