@@ -56,7 +56,7 @@ select
     period as snapshot_period,
     sector,
     'ICS' as org_code,
-    'CQC well-led Good or Outstanding share (' || sector || ')' as measure,
+    {{ dbt.concat(["'CQC well-led Good or Outstanding share ('", 'sector', "')'"]) }} as measure,
     'All' as group_type,
     'All' as group_value,
     {{ safe_ratio('good_or_outstanding', 'rated_locations') }} as score,

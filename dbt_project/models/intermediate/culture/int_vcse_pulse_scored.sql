@@ -37,7 +37,7 @@ organisation_rows as (
         mapped.year,
         'VCSE' as sector,
         mapped.org_code,
-        'VCSE pulse: ' || mapped.measure as measure,
+        {{ dbt.concat(["'VCSE pulse: '", 'mapped.measure']) }} as measure,
         'All' as group_type,
         'All' as group_value,
         mapped.score,

@@ -136,7 +136,7 @@ ratio_rows as (
         year,
         sector,
         org_code,
-        indicator || ' relative likelihood' as measure,
+        {{ dbt.concat(['indicator', "' relative likelihood'"]) }} as measure,
         'All' as group_type,
         'All' as group_value,
         case
