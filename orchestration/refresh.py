@@ -14,7 +14,7 @@ import time
 import duckdb
 from dagster import DagsterInstance
 
-from orchestration.resources import Settings, SettingsError
+from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 
 
 def run_refresh(force_reload: list[str] | None = None, wait_for_lock: bool = False, log_level: str = "WARNING"):
@@ -77,6 +77,15 @@ def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: 
     return warning_lines(con, run_id) + gx_lines(con, run_id, seconds)
 
 
+def _locked_reason(error) -> str | None:
+    """The RefreshLockedError message in a Dagster error chain (a step or a run failure), if any."""
+    while error is not None:
+        if "RefreshLockedError" in (error.cls_name or ""):
+            return error.message.strip().removeprefix(f"{error.cls_name}: ")
+        error = error.cause
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -94,16 +103,26 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"Refresh refused: {error}", file=sys.stderr)
         return 2
+    if not args.wait:
+        # Refuse before Dagster starts, so the reason is the one line a person reads (not a run failure's
+        # stack trace). The job's own resource still takes the lock for the run: this check only speaks first.
+        try:
+            with refresh_lock(settings):
+                pass
+        except RefreshLockedError as error:
+            print(f"Refresh refused: {error}", file=sys.stderr)
+            return 3
     started = time.monotonic()
     result = run_refresh(args.force, args.wait)
     failure = next((e for e in result.all_events if e.is_failure), None)
-    if failure is not None and failure.step_failure_data and failure.step_failure_data.error:
-        error = failure.step_failure_data.error
+    error = getattr(failure.event_specific_data, "error", None) if failure is not None else None
+    locked = _locked_reason(error)
+    if locked:  # another refresh took the lock between the check above and the run
+        print(f"Refresh refused: {locked}", file=sys.stderr)
+        return 3
+    if error is not None:
         cause = error.cause or error
-        if "RefreshLockedError" in (cause.cls_name or "") or "RefreshLockedError" in error.message:
-            print(f"Refresh refused: {cause.message.strip()}", file=sys.stderr)
-            return 3
-        print(f"Step {failure.step_key} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
+        print(f"Step {failure.step_key or '(run)'} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
     print(summary(settings, result.run_id, time.monotonic() - started, result.success))
     return 0 if result.success else 1
 

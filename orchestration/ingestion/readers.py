@@ -92,6 +92,8 @@ def match_header(raw_names: list[str], source_columns: tuple[str, ...], required
 def read_csv_text(data: bytes, column_names: list[str] | None = None, what: str = "file") -> pd.DataFrame:
     """Read CSV bytes into text columns. With column_names the file has no header row."""
     text = decode_text(data, what)
+    if not text.endswith("\n"):  # a last line without its newline (a cut file, a header alone) reads like any other
+        text += "\n"
     if column_names is None:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r"))), [])
         names = [f"c{i}" for i in range(len(header))]
