@@ -147,25 +147,36 @@ def _ratio(n, d):
 
 
 class _Sector:
-    """Monthly figures of one sector, as dicts keyed (morg, prof, t); 'All' is a profession key."""
+    """Monthly figures of one sector as dense arrays [organisation, profession (+ All), month]."""
 
-    def __init__(self, T: int):
+    def __init__(self, T: int, org_ix: dict[str, int], prof_ix: dict[str, int]):
         self.T = T
-        self.point: dict[str, dict] = {}
+        self.org_ix, self.prof_ix = org_ix, prof_ix
+        self.shape = (max(org_ix.values()) + 1, max(prof_ix.values()) + 1, T)
+        self.arr: dict[str, np.ndarray] = {}
 
     def put(self, name: str, df: pd.DataFrame, col: str) -> None:
-        self.point[name] = {
-            (a, b, int(c)): v for a, b, c, v in zip(df["morg"], df["prof"], df["t"], df[col], strict=True)
-        }
+        v = df[col].to_numpy()
+        is_int = np.issubdtype(v.dtype, np.integer)
+        a = np.full(self.shape, -1, np.int64) if is_int else np.full(self.shape, np.nan)
+        a[df["morg"].to_numpy(), df["prof"].to_numpy(), df["t"].to_numpy()] = v
+        self.arr[name] = a
 
     def get(self, name: str, morg: str, prof: str, t: int, default=None):
-        return self.point[name].get((morg, prof, t), default)
+        if t < 0 or t >= self.T:
+            return default
+        v = self.arr[name][self.org_ix[morg], self.prof_ix[prof], t]
+        if np.issubdtype(type(v), np.integer):
+            return default if v < 0 else int(v)
+        return default if np.isnan(v) else float(v)
 
 
-def _with_all(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    a = df.copy()
-    a["prof"] = "All"
-    return pd.concat([df, a], ignore_index=True)
+def _grp(df: pd.DataFrame, cols, how: str, all_code: int) -> pd.DataFrame:
+    """Aggregate per (morg, prof, t) and per (morg, t) as profession `all_code`."""
+    a = df.groupby(["morg", "prof", "t"], as_index=False)[cols].agg(how)
+    b = df.groupby(["morg", "t"], as_index=False)[cols].agg(how)
+    b["prof"] = all_code
+    return pd.concat([a, b], ignore_index=True)
 
 
 def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], reference: Path) -> dict:
@@ -173,8 +184,12 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
     T = len(months)
     me = np.array([month_end_day(m) for m in months], dtype=np.int64)
     cw = _crosswalk(reference)
-    sg_prof = np.array([cw["NHS"].get(g, "Unknown") for g in C.STAFF_GROUPS], dtype=object)
-    role_prof = np.array([cw["Adult social care"].get(r, "Unknown") for r in C.ASC_ROLES], dtype=object)
+    prof_names = sorted({p for d in cw.values() for p in d.values()} | {"Unknown"})
+    prof_ix = {p: i for i, p in enumerate(prof_names)}
+    ALL = len(prof_names)
+    prof_ix["All"] = ALL
+    sg_prof = np.array([prof_ix[cw["NHS"].get(g, "Unknown")] for g in C.STAFF_GROUPS], dtype=np.int64)
+    role_prof = np.array([prof_ix[cw["Adult social care"].get(r, "Unknown")] for r in C.ASC_ROLES], dtype=np.int64)
 
     # ---------------- register: successor mapping and membership
     reg = register.fillna("")
@@ -209,8 +224,10 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
     for c in nhs_codes:
         constituents.setdefault(morg_of[c], []).append(c)
     nhs_morgs = sorted({m for m in morg_of.values() if m in set(reg["org_code"])})
-    codes_arr = np.array(nhs_codes, dtype=object)
-    morg_arr = np.array([morg_of[c] for c in nhs_codes], dtype=object)
+    morg_names = sorted(set(morg_of.values())) + list(ti.est_ids)
+    org_ix = {m: i for i, m in enumerate(morg_names)}
+    n_nhs = len(morg_names) - len(ti.est_ids)
+    morg_arr = np.array([org_ix[morg_of[c]] for c in nhs_codes], dtype=np.int64)
 
     @functools.cache
     def nhs_avail(morg: str, t: int, sources: tuple[str, ...]) -> bool:
@@ -230,14 +247,15 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
 
     # ================================================================ NHS
     sip = pd.concat(ti.nhs_sip, ignore_index=True)
+    ti.nhs_sip.clear()
     sip["morg"] = morg_arr[sip["org"].to_numpy()]
-    sip["code"] = codes_arr[sip["org"].to_numpy()]
     sip["prof"] = sg_prof[sip["sg"].to_numpy()]
     ended = pd.concat(ti.nhs_ended, ignore_index=True)
+    ti.nhs_ended.clear()
     ended["morg"] = morg_arr[ended["org"].to_numpy()]
     ended["prof"] = sg_prof[ended["sg"].to_numpy()]
 
-    nhs = _point_tables(sip, T, me)
+    nhs = _point_tables(sip, T, me, _Sector(T, org_ix, prof_ix), ALL)
     # leavers: a substantive assignment ended in m and no substantive assignment in the snapshot of m
     in_sip = sip[["t", "morg", "pk"]].drop_duplicates()
     sub_end = ended[ended["cat"] != 2]
@@ -260,14 +278,14 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
 
     # ================================================================ ASC
     asc = pd.concat(ti.asc, ignore_index=True)
-    est_ids = np.array(ti.est_ids, dtype=object)
-    asc["morg"] = est_ids[asc["org"].to_numpy()]
+    ti.asc.clear()
+    asc["morg"] = asc["org"].to_numpy() + n_nhs
     asc["prof"] = role_prof[asc["role"].to_numpy()]
     in_post = asc[asc["leave"].to_numpy() > me[asc["t"].to_numpy()]]
     asc_sip = in_post[in_post["ctype"] != 3].copy()
     h = asc_sip["hours"].to_numpy()
     asc_sip["fte"] = np.where(h >= 0, np.minimum(h / 375.0, 1.0), 0.0)
-    asc_tab = _point_tables(asc_sip, T, me, fte_is_float=True)
+    asc_tab = _point_tables(asc_sip, T, me, _Sector(T, org_ix, prof_ix), ALL)
     lva = asc[(asc["leave"].to_numpy() <= me[asc["t"].to_numpy()]) & (asc["ctype"] != 3)]
     lva = lva[["t", "morg", "pk", "prof", "leave", "start"]].rename(columns={"start": "start0"})
     lva = lva.assign(lfte=0)
@@ -280,7 +298,7 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
         L = L.copy()
         L["early"] = (L["leave"].to_numpy() < plus_12_months(L["start0"].to_numpy())).astype(int)
         L["n"] = 1
-        g = _with_all(L, []).groupby(["morg", "prof", "t"], as_index=False)[["n", "lfte", "early", "move"]].sum()
+        g = _grp(L, ["n", "lfte", "early", "move"], "sum", ALL)
         for col, name in (("n", "leavers"), ("lfte", "leavers_fte"), ("early", "early"), ("move", "moves")):
             tab.put(name, g, col)
 
@@ -289,25 +307,25 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
     pwr["morg"] = morg_arr[pwr["org"].to_numpy()]
     pwr["prof"] = sg_prof[pwr["sg"].to_numpy()]
     cols = ["substantive", "bank", "agency", "vacancy", "lost", "avail"]
-    g = _with_all(pwr, []).groupby(["morg", "prof", "t"], as_index=False)[cols].sum()
+    g = _grp(pwr, cols, "sum", ALL)
     for c in cols:
         nhs.put("pwr_" + c, g, c)
     rec = pd.concat(ti.rec, ignore_index=True)
     rec["morg"] = morg_arr[rec["org"].to_numpy()]
     rec["prof"] = sg_prof[rec["sg"].to_numpy()]
-    g = _with_all(rec, []).groupby(["morg", "prof", "t"], as_index=False)["days"].median()
+    g = _grp(rec, ["days"], "median", ALL)
     nhs.put("median_days", g, "days")
     # ASC vacancies, bank/agency, sickness days
     av = pd.concat(ti.asc_vac, ignore_index=True)
-    av["morg"] = est_ids[av["org"].to_numpy()]
+    av["morg"] = av["org"].to_numpy() + n_nhs
     av["prof"] = role_prof[av["role"].to_numpy()]
-    g = _with_all(av, []).groupby(["morg", "prof", "t"], as_index=False)["vacancies"].sum()
+    g = _grp(av, ["vacancies"], "sum", ALL)
     asc_tab.put("vacancies", g, "vacancies")
     ip = in_post.assign(ba=in_post["ctype"].isin([2, 3]).astype(int), n=1)
-    g = _with_all(ip, []).groupby(["morg", "prof", "t"], as_index=False)[["ba", "n"]].sum()
+    g = _grp(ip, ["ba", "n"], "sum", ALL)
     asc_tab.put("ba", g, "ba")
     asc_tab.put("inpost", g, "n")
-    g = _with_all(asc_sip, []).groupby(["morg", "prof", "t"], as_index=False)["sick"].mean()
+    g = _grp(asc_sip, ["sick"], "mean", ALL)
     asc_tab.put("sick_mean", g, "sick")
 
     # ================================================================ figures per (org, prof, period)
@@ -533,33 +551,35 @@ def _flag_moves(L: pd.DataFrame, allsip: pd.DataFrame, T: int) -> pd.DataFrame:
     return L.drop(columns="lid")
 
 
-def _point_tables(sip: pd.DataFrame, T: int, me: np.ndarray, fte_is_float: bool = False) -> _Sector:
+def _point_tables(sip: pd.DataFrame, T: int, me: np.ndarray, tab: _Sector, ALL: int) -> _Sector:
     """Headcount, FTE, joiners, stability and median service from SIP rows (t, morg, pk, prof, fte, start)."""
-    tab = _Sector(T)
-    person = sip.groupby(["t", "morg", "pk"], as_index=False).agg(start=("start", "min"))
+    keys = ["t", "morg", "pk"]
+    person = sip.groupby(keys, as_index=False).agg(start=("start", "min"))
     pp = sip[["t", "morg", "prof", "pk"]].drop_duplicates()
     # headcount
-    hc_all = person.groupby(["morg", "t"], as_index=False).size().assign(prof="All")
+    hc_all = person.groupby(["morg", "t"], as_index=False).size().assign(prof=ALL)
     hc_p = pp.groupby(["morg", "prof", "t"], as_index=False).size()
     tab.put("hc", pd.concat([hc_all, hc_p], ignore_index=True), "size")
-    g = _with_all(sip, []).groupby(["morg", "prof", "t"], as_index=False)["fte"].sum()
-    tab.put("fte", g, "fte")
+    tab.put("fte", _grp(sip, ["fte"], "sum", ALL), "fte")
     # service
     person["years"] = (me[person["t"].to_numpy()] - person["start"].to_numpy()) / 365.25
-    ppy = pp.merge(person[["t", "morg", "pk", "years"]], on=["t", "morg", "pk"])
-    ms = pd.concat([person.assign(prof="All"), ppy], ignore_index=True)
-    g = ms.groupby(["morg", "prof", "t"], as_index=False)["years"].median()
-    tab.put("med_service", g, "years")
+    ppy = pp.merge(person[[*keys, "years"]], on=keys)
+    med_all = person.groupby(["morg", "t"], as_index=False)["years"].median().assign(prof=ALL)
+    med_p = ppy.groupby(["morg", "prof", "t"], as_index=False)["years"].median()
+    del ppy
+    tab.put("med_service", pd.concat([med_all, med_p], ignore_index=True), "years")
     # joiners: in SIP at m, not at m-1 (counted under each profession held at m)
-    prev = person[["t", "morg", "pk"]].copy()
+    prev = person[keys].copy()
     prev["t"] = prev["t"] + 1
-    j = person[["t", "morg", "pk"]].merge(prev, how="left", indicator=True)
+    j = person[keys].merge(prev, how="left", indicator=True)
     j = j[(j["_merge"] == "left_only") & (j["t"] > 0)].drop(columns="_merge")
-    jp = pd.concat([j.assign(prof="All"), pp.merge(j, on=["t", "morg", "pk"])], ignore_index=True)
+    jp = pd.concat([j.assign(prof=ALL), pp.merge(j, on=keys)], ignore_index=True)
     tab.put("joiners", jp.groupby(["morg", "prof", "t"], as_index=False).size(), "size")
     # stability: in SIP (org, prof) at M-12 and in the org's SIP at M
-    base = pd.concat([person[["t", "morg", "pk"]].assign(prof="All"), pp], ignore_index=True)
-    base = base.assign(t=base["t"] + 12)
-    st = base.merge(person[["t", "morg", "pk"]], on=["t", "morg", "pk"])
-    tab.put("stay", st.groupby(["morg", "prof", "t"], as_index=False).size(), "size")
+    now = person[keys]
+    st_all = now.assign(t=now["t"] + 12).merge(now, on=keys).groupby(["morg", "t"], as_index=False).size()
+    st_p = pp.assign(t=pp["t"] + 12).merge(now, on=keys).groupby(["morg", "prof", "t"], as_index=False).size()
+    st = pd.concat([st_all.assign(prof=ALL), st_p], ignore_index=True)
+    st = st[st["t"] < T]
+    tab.put("stay", st, "size")
     return tab
