@@ -3,6 +3,8 @@ checked against figures computed independently here with pandas from the same CS
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -147,3 +149,37 @@ def test_ics_partners_and_their_own_derived_rate(mart, files):
     assert rwe_april.ics_derived_rate.iloc[0] == pytest.approx((450 + 80) / (9000 + 2500))
     # No return, no derived rate; never one for an organisation outside the ICS.
     assert mart.ics_derived_rate.notna().sum() == 1
+
+
+def test_a_resubmitted_month_replaces_the_earlier_file(workspace):
+    """One current file per month folder: england__v2.csv replaces england.csv of the same month."""
+    original = FILES[0].read_bytes()
+    month = FILES[0].stem.rsplit("_", 1)[1]
+    workspace.write(f"nhs_published_sickness/{month}/england.csv", original)
+    header, *rows = list(csv.reader(io.StringIO(original.decode("utf-8"))))
+    # v2 drops the last organisation and doubles RWE's days lost (and its rate, kept consistent).
+    corrected = []
+    for cells in rows[:-1]:
+        if cells[5] == "RWE":
+            cells[8] = str(float(cells[8]) * 2)
+            cells[10] = f"{float(cells[8]) / float(cells[9]) * 100:.2f}"
+        corrected.append(cells)
+    assert any(cells[5] == "RWE" for cells in corrected)
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows([header, *corrected])
+    workspace.write(f"nhs_published_sickness/{month}/england__v2.csv", text.getvalue())
+    assert workspace.refresh().success
+
+    frame = pd.read_csv(FILES[0], dtype={"ORG_CODE": str})
+    kept = frame.iloc[:-1].copy()
+    kept.loc[kept.ORG_CODE == "RWE", "FTE_DAYS_LOST"] *= 2
+    rows = workspace.marts_query(
+        "select count(*), min(england_rate), max(england_rate) from mart_sickness_benchmark where period = ?",
+        [kept.DATE.map(lambda d: pd.to_datetime(d, format="%d/%m/%Y").date()).iloc[0]],
+    )
+    count, low, high = rows[0]
+    assert count == len(kept) == 284
+    assert low == high == pytest.approx(kept.FTE_DAYS_LOST.sum() / kept.FTE_DAYS_AVAILABLE.sum(), rel=1e-12)
+    (rwe,) = workspace.marts_query("select sickness_rate from mart_sickness_benchmark where org_code = 'RWE'")
+    expected = kept.loc[kept.ORG_CODE == "RWE"]
+    assert rwe[0] == pytest.approx((expected.FTE_DAYS_LOST / expected.FTE_DAYS_AVAILABLE).iloc[0], rel=1e-12)
