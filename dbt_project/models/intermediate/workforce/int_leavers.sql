@@ -2,7 +2,7 @@
 -- person_key, leaving_date). NHS: a Permanent or Fixed Term Temp assignment ended in the month and the
 -- person holds none in the organisation's snapshot of the month; profession, reason, destination and
 -- demographics from the assignment that ended last (ties: the highest assignment key). A person in a
--- merged predecessor in its end_date month and in the successor the month after is not a leaver.
+-- merged predecessor's staff in post at its end_date month is in the successor's snapshot: not a leaver.
 -- ASC: a worker, not Agency, whose leave_date is in the month of the extract.
 with esr_leavers as (
     select * from {{ ref('stg_nhs_esr_leavers__assignments') }}
@@ -59,7 +59,10 @@ esr_mapped as (
 ),
 
 -- People with a substantive assignment ended in the month and none in the organisation's snapshot.
-nhs_candidates as (
+-- The snapshot is the reporting organisation's: a merged predecessor's staff in post at its end_date
+-- month are in it, so their transfer to the successor is not a leaver even when the predecessor's
+-- leavers file lists them (and not a joiner the month after: int_joiners).
+nhs_leaver_people as (
     select distinct
         esr_mapped.period,
         esr_mapped.reporting_org_code as org_code,
@@ -73,35 +76,6 @@ nhs_candidates as (
     where
         esr_mapped.assignment_category in ('Permanent', 'Fixed Term Temp')
         and sip_people.person_key is null
-),
-
--- The merger rule: ended in a predecessor in its end_date month, in the successor the month after.
-merger_transfers as (
-    select distinct
-        esr_mapped.period,
-        esr_mapped.reporting_org_code as org_code,
-        esr_mapped.person_key
-    from esr_mapped
-    inner join sip_people
-        on
-            esr_mapped.reporting_org_code = sip_people.org_code
-            and esr_mapped.person_key = sip_people.person_key
-            and sip_people.period = {{ add_months('esr_mapped.period', 1) }}
-    where
-        esr_mapped.org_code <> esr_mapped.reporting_org_code
-        and esr_mapped.source_org_end_date is not null
-        and {{ add_months('esr_mapped.source_org_end_date', 0) }} = esr_mapped.period
-),
-
-nhs_leaver_people as (
-    select nhs_candidates.*
-    from nhs_candidates
-    left join merger_transfers
-        on
-            nhs_candidates.period = merger_transfers.period
-            and nhs_candidates.org_code = merger_transfers.org_code
-            and nhs_candidates.person_key = merger_transfers.person_key
-    where merger_transfers.person_key is null
 ),
 
 nhs_ended as (
