@@ -7,6 +7,7 @@ process and recorded in the Dagster instance at DAGSTER_HOME so it shows in the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -14,10 +15,16 @@ import time
 import duckdb
 from dagster import DagsterInstance
 
+from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 
 
-def run_refresh(force_reload: list[str] | None = None, wait_for_lock: bool = False, log_level: str = "WARNING"):
+def run_refresh(
+    force_reload: list[str] | None = None,
+    wait_for_lock: bool = False,
+    log_level: str = "WARNING",
+    progress: RefreshProgress | None = None,
+):
     from orchestration.definitions import defs
 
     job = defs.get_job_def("refresh")
@@ -25,6 +32,9 @@ def run_refresh(force_reload: list[str] | None = None, wait_for_lock: bool = Fal
         "resources": {"warehouse": {"config": {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock}}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
+    if progress is not None:  # a line per finished step for the person watching (orchestration/progress.py)
+        job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
+        config["loggers"]["progress"] = {}
     instance = DagsterInstance.get() if _has_dagster_home() else DagsterInstance.ephemeral()
     return job.execute_in_process(run_config=config, instance=instance, raise_on_error=False)
 
@@ -113,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Refresh refused: {error}", file=sys.stderr)
             return 3
     started = time.monotonic()
-    result = run_refresh(args.force, args.wait)
+    progress, dbt_output = refresh_progress(sys.stdout), DbtRoutineFilter(sys.stdout)
+    with contextlib.redirect_stdout(dbt_output):  # dbt's per-node lines give way to the progress lines
+        result = run_refresh(args.force, args.wait, progress=progress)
+    dbt_output.close_pending()
     failure = next((e for e in result.all_events if e.is_failure), None)
     error = getattr(failure.event_specific_data, "error", None) if failure is not None else None
     locked = _locked_reason(error)
