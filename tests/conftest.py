@@ -101,3 +101,17 @@ def demo_truth() -> dict:
     import json
 
     return json.loads((PROJECT_ROOT / "seeds" / "returns" / "truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def ics_scale(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> tuple[Workspace, dict]:
+    """The `ics` scale generated afresh and refreshed once, shared by every slow test that needs it."""
+    import json
+
+    root = tmp_path_factory.mktemp("ics_scale")
+    landing = root / "returns"
+    subprocess.run(
+        [sys.executable, "-m", "simulator", "--scale", "ics", "--out", str(landing)], cwd=PROJECT_ROOT, check=True
+    )
+    truth = json.loads((landing / "truth.json").read_text())
+    return refresh_into(landing, root), truth
