@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import config as C
-from .util import BIG, month_end_day, month_list, month_start_day
+from .util import BIG, isin, month_end_day, month_list, month_start_day, unique
 
 Tab = dict[str, np.ndarray]
 
@@ -81,11 +81,11 @@ class People:
             c = rng.integers(0, space, size=(n - len(out)) * 2 + 8)
             p = c // 4_000_000
             pref = np.char.add(_NI_LETTERS[p // 19], _NI_LETTERS[p % 19])
-            c = c[~np.isin(pref, list(_NI_BAD))]
-            c = c[~np.isin(c, self.used_ni)]
-            _, first = np.unique(c, return_index=True)
+            c = c[~isin(pref, list(_NI_BAD))]
+            c = c[~isin(c, self.used_ni)]
+            _, first = unique(c, return_index=True)
             c = c[np.sort(first)]
-            c = c[~np.isin(c, out)]
+            c = c[~isin(c, out)]
             out = np.concatenate([out, c[: n - len(out)]])
         self.used_ni = np.sort(np.concatenate([self.used_ni, out]))
         p = out // 4_000_000
@@ -236,7 +236,7 @@ class Sim:
     def _alloc_numbers(self, pid: np.ndarray, org: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Employee number per (person, trust), stable over spells; assignment n increments."""
         k = pid.astype(np.int64) * 1024 + org.astype(np.int64)
-        uk, inv, cnt = np.unique(k, return_inverse=True, return_counts=True)
+        uk, inv, cnt = unique(k, return_inverse=True, return_counts=True)
         pos = np.searchsorted(self.emp_keys, uk)
         if len(self.emp_keys):
             found = (pos < len(self.emp_keys)) & (self.emp_keys[np.minimum(pos, len(self.emp_keys) - 1)] == uk)
@@ -310,14 +310,14 @@ class Sim:
 
     def _draw_sg(self, org: np.ndarray) -> np.ndarray:
         out = np.zeros(len(org), np.int8)
-        for ot in np.unique(self.type_of[org]):
+        for ot in unique(self.type_of[org]):
             m = self.type_of[org] == ot
             out[m] = choice_idx(self.rng, C.SG_MIX[ot], int(m.sum()))
         return out
 
     def _draw_band(self, sg: np.ndarray) -> np.ndarray:
         out = np.zeros(len(sg), np.int8)
-        for g in np.unique(sg):
+        for g in unique(sg):
             m = sg == g
             mix = C.BAND_MIX[C.STAFF_GROUPS[g]]
             b = np.array([C.B[k] for k in mix])
@@ -350,7 +350,7 @@ class Sim:
     def _draw_role(self, est: np.ndarray) -> np.ndarray:
         out = np.zeros(len(est), np.int8)
         svc = self.est_service[est]
-        for s in np.unique(svc):
+        for s in unique(svc):
             m = svc == s
             mix = dict(C.ROLE_MIX[s])
             mix["Registered Manager"] = 0.02
@@ -366,7 +366,7 @@ class Sim:
         if ctype is None:
             ctype = choice_idx(rng, C.CONTRACT_P, n).astype(np.int8)
             ctype[role == C.AR["Registered Manager"]] = 0
-        dom = np.isin(self.est_service[est], ["Domiciliary care", "Supported living"])
+        dom = isin(self.est_service[est], ["Domiciliary care", "Supported living"])
         pz = np.where(dom, 0.35, 0.08)
         pz = np.where(ctype == 2, 0.8, pz)
         zh = np.where(rng.random(n) < pz, 0, 1).astype(np.int8)
@@ -573,7 +573,7 @@ class Sim:
         service = ms - g["first"].to_numpy()
         mult = np.ones(len(keys))
         mult *= np.where(service < 365, H["first_year"], 1.0)
-        mult *= np.where(np.isin(pc["eth"][pid], [1, 2, 3, 4]), H["ethnic_minority"], 1.0)
+        mult *= np.where(isin(pc["eth"][pid], [1, 2, 3, 4]), H["ethnic_minority"], 1.0)
         mult *= np.where(pc["dis"][pid] == 0, H["disabled"], 1.0)
         mult *= np.where(age < 25, H["age_under_25"], 1.0)
         mult *= np.where(age >= 60, H["age_60_plus"], 1.0)
@@ -619,7 +619,7 @@ class Sim:
         # end days: the primary (largest FTE, then earliest) substantive assignment ends last
         day = rng.integers(3, nd, nl)  # 3 .. nd-1
         lend = ms + day - 1
-        idx = np.flatnonzero(np.isin(key, lk))
+        idx = np.flatnonzero(isin(key, lk))
         sel = pd.DataFrame(
             {
                 "i": idx,
@@ -757,7 +757,7 @@ class Sim:
         service = ms - W["start"][elig]
         mult = np.ones(len(elig))
         mult *= np.where(service < 365, 1.8, 1.0)
-        mult *= np.where(np.isin(pc["eth"][pid], [1, 2, 3, 4]), 1.1, 1.0)
+        mult *= np.where(isin(pc["eth"][pid], [1, 2, 3, 4]), 1.1, 1.0)
         mult *= np.where(age < 25, H["age_under_25"], 1.0)
         mult *= np.where(age >= 60, 1.8, 1.0)
         mult *= np.where(age >= 67, H["age_67_plus"], 1.0)
@@ -853,7 +853,7 @@ class Sim:
         self.Q = take(Q, np.flatnonzero(~due))
         # a person can arrive only once per month and sector-organisation: keep the first
         key = d["pid"] * 1_000_000 + d["sector"].astype(np.int64) * 100_000 + d["org"]
-        _, first = np.unique(key, return_index=True)
+        _, first = unique(key, return_index=True)
         d = take(d, np.sort(first))
         d["start"] = np.maximum(d["start"], ms).astype(np.int32)
         nhs = d["sector"] == 0
@@ -861,7 +861,7 @@ class Sim:
             x = take(d, np.flatnonzero(nhs))
             # not if they already hold a substantive assignment there
             A = self.A
-            held = np.isin(x["pid"] * 1024 + x["org"], A["pid"][A["cat"] != 2] * 1024 + A["org"][A["cat"] != 2])
+            held = isin(x["pid"] * 1024 + x["org"], A["pid"][A["cat"] != 2] * 1024 + A["org"][A["cat"] != 2])
             x = take(x, np.flatnonzero(~held))
             if self.pred is not None and t >= self.merge_t:
                 x["org"] = np.where(x["org"] == self.pred, self.succ, x["org"]).astype(np.int32)
@@ -883,7 +883,7 @@ class Sim:
         if asc.any():
             x = take(d, np.flatnonzero(asc))
             W = self.W
-            held = np.isin(x["pid"] * 100_000 + x["org"], W["pid"] * 100_000 + W["org"])
+            held = isin(x["pid"] * 100_000 + x["org"], W["pid"] * 100_000 + W["org"])
             x = take(x, np.flatnonzero(~held))
             self._new_workers(x["pid"], x["org"], x["role"], x["start"], ctype=x["ctype"])
 
@@ -904,9 +904,9 @@ class Sim:
         # persons with more than one substantive assignment in a trust: sometimes drop the later one
         key = A["pid"] * 1024 + A["org"]
         subkeys = key[sub & (A["end"] == BIG)]
-        uk, cnt = np.unique(subkeys, return_counts=True)
+        uk, cnt = unique(subkeys, return_counts=True)
         multi = uk[cnt > 1]
-        cand = np.flatnonzero(open_before & sub & np.isin(key, multi))
+        cand = np.flatnonzero(open_before & sub & isin(key, multi))
         if len(cand):
             df = pd.DataFrame({"i": cand, "key": key[cand], "start": A["start"][cand]}).sort_values(
                 ["key", "start", "i"]
@@ -922,7 +922,7 @@ class Sim:
             A["dest"][later] = 5
         # bank assignments end
         bank = open_before & (A["cat"] == 2)
-        has_sub = np.isin(key, subkeys)
+        has_sub = isin(key, subkeys)
         p = np.where(has_sub, 0.015, 0.025)
         bend = np.flatnonzero(bank & (rng.random(n) < p))
         A["end"][bend] = (ms + rng.integers(0, nd - 1, len(bend))).astype(np.int32)
@@ -932,10 +932,10 @@ class Sim:
         rc = np.flatnonzero(
             open_before
             & sub
-            & np.isin(A["sg"], [C.SG["Additional Clinical Services"], C.SG["Students"]])
+            & isin(A["sg"], [C.SG["Additional Clinical Services"], C.SG["Students"]])
             & (rng.random(n) < P["monthly_role_change"] * 4)
         )
-        rc = rc[~np.isin(key[rc], multi)]
+        rc = rc[~isin(key[rc], multi)]
         if len(rc):
             day = rng.integers(1, nd - 1, len(rc))  # old ends day, new starts day+1 <= nd-1
             A["end"][rc] = (ms + day - 1).astype(np.int32)
@@ -959,17 +959,17 @@ class Sim:
         # new second substantive assignments and bank assignments alongside
         open_before = (A["end"] == BIG) & (A["start"] < ms)
         sub = A["cat"] != 2
-        single = np.flatnonzero(open_before & sub & ~np.isin(key, multi))
+        single = np.flatnonzero(open_before & sub & ~isin(key, multi))
         pick = single[rng.random(len(single)) < 0.0012]
-        pick = pick[np.unique(key[pick], return_index=True)[1]]
+        pick = pick[unique(key[pick], return_index=True)[1]]
         if len(pick):
             start = (ms + rng.integers(0, nd, len(pick))).astype(np.int32)
             self._second_asgs(A["pid"][pick], A["org"][pick], A["start"][pick], start, exact=True)
             A = self.A
             key = A["pid"] * 1024 + A["org"]
         bankkeys = key[(A["cat"] == 2) & (A["end"] == BIG)]
-        cand = np.flatnonzero((A["end"] == BIG) & (A["cat"] != 2) & (A["start"] < ms) & ~np.isin(key, bankkeys))
-        cand = cand[np.unique(key[cand], return_index=True)[1]]
+        cand = np.flatnonzero((A["end"] == BIG) & (A["cat"] != 2) & (A["start"] < ms) & ~isin(key, bankkeys))
+        cand = cand[unique(key[cand], return_index=True)[1]]
         pick = cand[rng.random(len(cand)) < 0.005]
         if len(pick):
             self._bank_asgs(A["pid"][pick], A["org"][pick], (ms + rng.integers(0, nd, len(pick))).astype(np.int32))
@@ -989,7 +989,7 @@ class Sim:
         A = self.A
         live = A["end"] == BIG
         sub = A["cat"] != 2
-        sk = np.unique(A["pid"][live & sub] * 1024 + A["org"][live & sub])
+        sk = unique(A["pid"][live & sub] * 1024 + A["org"][live & sub])
         cur = np.bincount((sk % 1024).astype(np.int64), minlength=self.norg)
         tgt = self._target(t)
         n_h = rng.poisson(np.maximum(tgt - cur, 0))
@@ -998,9 +998,9 @@ class Sim:
         # bank-only pool
         A = self.A
         live = A["end"] == BIG
-        bk = np.unique(A["pid"][live & (A["cat"] == 2)] * 1024 + A["org"][live & (A["cat"] == 2)])
-        sk = np.unique(A["pid"][live & (A["cat"] != 2)] * 1024 + A["org"][live & (A["cat"] != 2)])
-        bonly = bk[~np.isin(bk, sk)]
+        bk = unique(A["pid"][live & (A["cat"] == 2)] * 1024 + A["org"][live & (A["cat"] == 2)])
+        sk = unique(A["pid"][live & (A["cat"] != 2)] * 1024 + A["org"][live & (A["cat"] != 2)])
+        bonly = bk[~isin(bk, sk)]
         curb = np.bincount((bonly % 1024).astype(np.int64), minlength=self.norg)
         n_b = rng.poisson(np.maximum(tgt * C.PARAMS["nhs_bank_only_share"] - curb, 0))
         borg = np.repeat(np.arange(self.norg), n_b)
@@ -1104,7 +1104,7 @@ class Sim:
             if take_n:
                 cand = np.sort(rng.choice(k, take_n, replace=False))
                 used = []
-                for o in np.unique(started["org"].to_numpy()[cand]):  # per organisation
+                for o in unique(started["org"].to_numpy()[cand]):  # per organisation
                     ci = cand[started["org"].to_numpy()[cand] == o]
                     po = pool.index[pool["org"] == o].to_numpy()[: len(ci)]
                     ci = ci[: len(po)]

@@ -315,10 +315,13 @@ class Writer:
         lv["destination"] = np.array(C.DESTINATIONS, dtype=object)[ended["dest"]]
         lv = lv.sort_values(["_emp", "_asn"], kind="stable")
         written = []
+        staff_by = dict(tuple(staff.groupby("org_code", sort=False)))
+        lv_by = dict(tuple(lv.groupby("org_code", sort=False)))
+        empty_staff, empty_lv = staff.iloc[:0], lv.iloc[:0]
         for code in self.sim.codes:
             if not self._member(code, period):
                 continue
-            s = staff[staff["org_code"] == code][ESR_COLUMNS]
+            s = staff_by.get(code, empty_staff)[ESR_COLUMNS]
             path = out / "nhs_esr_staff" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_missing:
                 messy.cases.append(
@@ -358,7 +361,7 @@ class Writer:
             else:
                 _write_csv(s, path)
                 written.append(("nhs_esr_staff", code))
-            le = lv[lv["org_code"] == code][LEAVER_COLUMNS]
+            le = lv_by.get(code, empty_lv)[LEAVER_COLUMNS]
             lpath = out / "nhs_esr_leavers" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_bad_reason:
                 le = le.copy()
@@ -382,11 +385,11 @@ class Writer:
             written.append(("nhs_esr_leavers", code))
         # pwr
         pw = mo.pwr
-        pw_codes = self.codes[pw["org"].to_numpy()]
+        pw_by = {self.codes[o]: g for o, g in pw.groupby("org", sort=False)}
         for code in self.sim.codes:
             if not self._member(code, period):
                 continue
-            g = pw[pw_codes == code]
+            g = pw_by.get(code, pw.iloc[:0])
             df = pd.DataFrame(
                 {
                     "org_code": code,
@@ -446,11 +449,11 @@ class Writer:
             )
         # recruitment
         rec = mo.rec
-        rc = self.codes[rec["org"].to_numpy().astype(int)] if len(rec) else np.empty(0, dtype=object)
+        rec_by = {self.codes[int(o)]: g for o, g in rec.groupby("org", sort=False)} if len(rec) else {}
         for code in self.sim.codes:
             if not self._member(code, period):
                 continue
-            g = rec[rc == code].sort_values("ref", kind="stable")
+            g = rec_by.get(code, rec.iloc[:0]).sort_values("ref", kind="stable")
             df = pd.DataFrame(
                 {
                     "org_code": code,

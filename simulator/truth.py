@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import config as C
 from .engine import MonthOut
-from .util import date_to_day, month_end_day, plus_12_months
+from .util import date_to_day, isin, month_end_day, plus_12_months, unique
 
 SYSTEM_KPIS = [
     "joiners_12m",
@@ -546,8 +546,8 @@ def _flag_moves(L: pd.DataFrame, allsip: pd.DataFrame, T: int) -> pd.DataFrame:
         x["t"] = x["t"] + k
         m = x.merge(allsip, on=["t", "pk"], suffixes=("", "_o"))
         hits.append(m.loc[m["morg"] != m["morg_o"], "lid"].to_numpy())
-    moved = np.unique(np.concatenate(hits)) if hits else np.empty(0, int)
-    L["move"] = np.isin(L["lid"], moved).astype(int)
+    moved = unique(np.concatenate(hits)) if hits else np.empty(0, int)
+    L["move"] = isin(L["lid"], moved).astype(int)
     return L.drop(columns="lid")
 
 

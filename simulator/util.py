@@ -73,3 +73,35 @@ def fmt_fixed(x: np.ndarray, nd: int = 2) -> np.ndarray:
 def age_band(age: np.ndarray) -> np.ndarray:
     idx = np.searchsorted(np.array([25, 35, 45, 55, 65]), age, side="right")
     return idx
+
+
+def unique(a, return_index: bool = False, return_inverse: bool = False, return_counts: bool = False):
+    """`numpy.unique` by a stable sort (numpy 2's hash-based unique is slow on large int64 arrays);
+    same results: sorted values, first indexes, inverse and counts."""
+    a = np.asarray(a)
+    order = np.argsort(a, kind="stable")
+    s = a[order]
+    flag = np.ones(len(s), bool)
+    if len(s) > 1:
+        flag[1:] = s[1:] != s[:-1]
+    out = [s[flag]]
+    if return_index:
+        out.append(order[flag])
+    if return_inverse:
+        inv = np.empty(len(a), np.intp)
+        inv[order] = np.cumsum(flag) - 1
+        out.append(inv)
+    if return_counts:
+        idx = np.flatnonzero(flag)
+        out.append(np.diff(np.r_[idx, len(s)]))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def isin(a, b) -> np.ndarray:
+    """`numpy.isin` by sorting and binary search."""
+    a = np.asarray(a)
+    b = np.sort(np.asarray(b))
+    if b.size == 0 or a.size == 0:
+        return np.zeros(a.shape, bool)
+    pos = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return b[pos] == a
