@@ -51,16 +51,35 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+def _linked_folder(landing: Path, source: Source, path: Path) -> LandedFile:
+    """A folder that is a link is never followed (it could lead out of the landing folder), but reported."""
+    return LandedFile(
+        source=source.name,
+        period="",
+        submitter=path.name,
+        version=1,
+        extension="",
+        file_name=path.relative_to(landing).as_posix(),
+        path=path,
+        layout_problem="the folder is a link or lies outside the landing folder; it was not read",
+    )
+
+
 def scan_source(landing: Path, source: Source) -> list[LandedFile]:
     """Every file under <landing>/<source>/, in a stable order. Files that break the layout come back
     with a layout_problem (they are quarantined, never silently skipped); hidden files are ignored."""
     root = landing.resolve()
     folder = landing / source.name
-    if not folder.is_dir() or not _inside(folder, root):
+    if folder.is_symlink() or (folder.exists() and not _inside(folder, root)):
+        return [_linked_folder(landing, source, folder)]
+    if not folder.is_dir():
         return []
     found: list[LandedFile] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        found += [_linked_folder(landing, source, Path(dirpath) / d) for d in linked]
+        dirnames[:] = [d for d in dirnames if d not in linked]
         for name in sorted(f for f in filenames if not f.startswith(".")):
             path = Path(dirpath) / name
             relative = path.relative_to(landing).as_posix()

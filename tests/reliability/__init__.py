@@ -1,0 +1,1 @@
+"""Reliability: safe publishing, concurrent readers, crashes, bad input and security (issue #11)."""
