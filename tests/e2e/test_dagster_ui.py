@@ -377,3 +377,19 @@ def test_name_matching_tolerates_shortened_labels():
     assert not label_matches("stg…__staff_groups", "stg_nhs_pwr__staff")
     assert label_matches("marts", "marts") and not label_matches("mart", "marts")
     assert re.fullmatch(r"\d+", str(free_port()))
+
+
+COLUMNS_QUERY = """{ assetNodes(assetKeys: [{path: ["marts", "mart_vacancy"]}]) { metadataEntries { label
+  ... on TableSchemaMetadataEntry { schema { columns { name type description } } } } } }"""
+
+
+def test_graphql_serves_the_dbt_column_docs(webserver, graph):
+    """The column docs of the model's YAML reach the UI's column schema (what a lead reads per column)."""
+    (node,) = webserver.graphql(COLUMNS_QUERY)["assetNodes"]
+    (entry,) = [e for e in node["metadataEntries"] if e["label"] == "dagster/column_schema"]
+    served = {c["name"]: (c["type"], c["description"]) for c in entry["schema"]["columns"]}
+    schema = graph.get(MART).metadata["dagster/column_schema"]
+    schema = getattr(schema, "schema", schema)
+    assert served == {c.name: (c.type, c.description) for c in schema.columns}
+    assert served["period"] == ("date", "Month-end the figures describe.")
+    assert all(description for _, description in served.values()), "every mart column is documented"
