@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from orchestration.dbt import OWNER, dbt_models
 from orchestration.ingestion.assets import ingestion_assets
+from orchestration.parquet_export import export_sources, parquet_root
 from orchestration.publish import publish
 from orchestration.quality.register import after_ingestion
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
@@ -57,6 +58,9 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
         open_errors = con.execute(
             "select count(distinct load_id) from audit.quarantine where severity = 'ERROR' and released_at is null"
         ).fetchone()[0]
+        # The raw layer as parquet too (orchestration/parquet_export.py), for Spark (WF_ENGINE=spark).
+        exported = export_sources(con, settings.warehouse_dir)
+        context.log.info(f"parquet: {len(exported)} source tables written to {parquet_root(settings.warehouse_dir)}")
     yield MaterializeResult(
         asset_key=AssetKey(["audit", "quarantine"]),
         metadata={"returns_held_back": open_errors, "organisation_warnings": quality["organisation_warnings"]},

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.parquet_export import mart_sources
 from orchestration.resources import Settings
 
 PUBLISHED_SCHEMA = "marts"
@@ -55,21 +56,15 @@ def build_published_file(settings: Settings, target: Path, refresh_log: dict) ->
     con = duckdb.connect(str(target))
     try:
         con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables() where database_name = 'warehouse' "
-                "and schema_name = ? order by table_name",
-                [PUBLISHED_SCHEMA],
-            ).fetchall()
-        ]
+        # Where each table comes from depends on the engine that built the marts (orchestration/parquet_export.py):
+        # the warehouse's marts schema (DuckDB) or the parquet files dbt wrote (Spark).
+        sources = mart_sources(con, settings.engine, settings.warehouse_dir, PUBLISHED_SCHEMA)
+        tables = sorted(sources)
         if not tables:
             raise PublishError(f"the warehouse {settings.warehouse} has no tables in schema {PUBLISHED_SCHEMA}")
         counts = {}
         for table in tables:
-            con.execute(
-                f"create table main.{_ident(table)} as select * from warehouse.{PUBLISHED_SCHEMA}.{_ident(table)}"
-            )
+            con.execute(f"create table main.{_ident(table)} as select * from {sources[table]}")
             counts[table] = con.execute(f"select count(*) from main.{_ident(table)}").fetchone()[0]
         con.execute("detach warehouse")
         con.execute(REFRESH_LOG_DDL)
