@@ -105,12 +105,15 @@ class RefreshProgress(logging.Handler):
             if self.dbt_built % DBT_EVERY == 0 and self.dbt_built < self.dbt_assets:
                 return f"dbt build: {self.dbt_built} of {self.dbt_assets} models and seeds built"
             return None
+        if key.path[0] == "raw" and "filled_by" in metadata:  # a second table of the same returns (VCSE sheets)
+            filled_by = getattr(metadata["filled_by"], "value", metadata["filled_by"])
+            return f"{name}: filled from the raw/{filled_by} returns above"
         if key.path[0] == "raw":
             files_read, files_seen = _number(metadata, "files_read"), _number(metadata, "files_seen")
             rows, held = _number(metadata, "rows_loaded"), _number(metadata, "returns_quarantined")
             return (
                 f"{name}: {_count(files_read)} new or changed of {_count(files_seen)} files, "
-                f"{_count(rows)} rows loaded, {_count(held)} returns quarantined{self.seconds(event.step_key)}"
+                f"{_count(rows)} rows loaded, quarantined: {_count(held)}{self.seconds(event.step_key)}"
             )
         if name == "audit/load_log":
             current, held = _number(metadata, "current_returns"), _number(metadata, "returns_held_back")

@@ -185,15 +185,20 @@ NODE_NAMES = '[class*="AssetNode_assetName"]'
 
 
 def open_page(page, url: str) -> None:
+    page.goto(url)
+
+
+def dismiss_community_dialog(page) -> None:
+    """The UI's one-off 'join the community' dialog opens a moment after the page: close it if it shows."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.goto(url)
-    skip = page.get_by_role("button", name="Skip")  # the one-off "join the community" dialog
+    skip = page.get_by_role("button", name="Skip")
     try:
-        skip.wait_for(timeout=3000)
-        skip.click()
-    except PlaywrightTimeout:  # no dialog: nothing to dismiss
-        pass
+        skip.wait_for(state="visible", timeout=5000)
+    except PlaywrightTimeout:
+        return
+    skip.click()
+    skip.wait_for(state="hidden", timeout=5000)
 
 
 def drawn_names(page, expected_count: int) -> list[str]:
@@ -203,7 +208,7 @@ def drawn_names(page, expected_count: int) -> list[str]:
     deadline = time.monotonic() + RENDER_LIMIT_S
     while nodes.count() < expected_count and time.monotonic() < deadline:
         page.wait_for_timeout(250)
-    page.wait_for_timeout(500)  # let the layout settle so that no late node is missed
+    dismiss_community_dialog(page)  # also lets the layout settle, so that no late node is missed
     return [text.strip() for text in nodes.all_inner_texts()]
 
 
@@ -314,6 +319,7 @@ def test_global_lineage_lists_every_group(webserver, graph, browser_page, screen
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
     open_page(browser_page, f"{webserver.url}/asset-groups")
     browser_page.get_by_text("published").first.wait_for(timeout=RENDER_LIMIT_S * 1000)
+    dismiss_community_dialog(browser_page)
     browser_page.screenshot(path=str(screenshots / "global_lineage.png"))
     text = browser_page.inner_text("body")
     missing = sorted(g for g in groups if g not in text)
