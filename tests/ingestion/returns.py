@@ -36,6 +36,8 @@ def value_for(column: Column, period: str, index: int) -> str:
         return "0.8"
     if column.name == "sickness_fte_days_available":
         return "200"
+    if column.name == "score":  # survey elements and themes are on a 0-10 scale (a quality rule)
+        return str(5 + index)
     if column.type in ("decimal", "integer"):
         return str(10 + index)
     if column.name == "staff_group":
