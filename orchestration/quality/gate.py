@@ -177,6 +177,9 @@ class QualityGate:
             "returns_with_warnings": len(warned),
             "failing_returns": MetadataValue.md("\n".join(shown) or "none: every new return passed"),
         }
+        gx_errors = [e for r in self.results if r.gx for e in r.gx.errors]
+        if gx_errors:  # an expectation that could not run is a bug in a suite, not a data problem: show it
+            metadata["gx_errors"] = MetadataValue.md("\n".join(f"- {e}" for e in gx_errors))
         if self.docs_dir is not None:
             index = self.docs_dir / "index.html"
             if index.exists():
@@ -184,7 +187,7 @@ class QualityGate:
         return AssetCheckResult(
             check_name=CHECK_NAME,
             asset_key=asset_key,
-            passed=not problems,
+            passed=not problems and not gx_errors,
             severity=AssetCheckSeverity.ERROR if quarantined else AssetCheckSeverity.WARN,
             metadata=metadata,
         )

@@ -392,6 +392,10 @@ case(
 )
 
 
+GX_ERRORS: list[str] = []
+VALIDATED: set[str] = set()
+
+
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("quality_rules")
@@ -407,6 +411,8 @@ def ingested(tmp_path_factory) -> Path:
         for source in SOURCES:
             gate = QualityGate("rules-test", database.parent / "docs" / "gx")
             ingest_source(con, source, landing, b"test-key", "rules-test", validators=(gate,))
+            GX_ERRORS.extend(e for r in gate.results if r.gx for e in r.gx.errors)
+            VALIDATED.update(r.table for r in gate.results)
         after_ingestion(con, database.parent)
     return database
 
@@ -473,3 +479,23 @@ def test_feedback_lists_what_to_fix_per_submitter_and_period(ingested):
     assert "Loaded with warnings" in warned and "not in the ICS partner register" in warned
     # clean returns get no feedback file
     assert not (feedback / "nhs_esr_staff" / "2024-01" / "RWE.md").exists()
+
+
+def test_every_suite_ran_without_an_expectation_error(ingested):
+    """Each raw table with a return here was validated by GX, and no expectation raised (a suite bug)."""
+    assert GX_ERRORS == []
+    assert {
+        "ics_partners",
+        "ods_trusts",
+        "nhs_esr_staff",
+        "nhs_esr_leavers",
+        "nhs_pwr",
+        "nhs_recruitment",
+        "nhs_staff_survey",
+        "nhs_wres",
+        "asc_wds_workers",
+        "asc_wds_establishments",
+        "vcse_returns",
+        "cqc_ratings",
+        "nhs_published_sickness",
+    } == VALIDATED
