@@ -1,0 +1,1 @@
+"""Scale benchmark (issue #13): `python -m benchmarks.run`; never part of `make test`."""
