@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_FLAGS := --project-dir dbt_project --profiles-dir dbt_project
 
-.PHONY: bootstrap run test lint format ui clean
+.PHONY: bootstrap run test lint format ui docs templates clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -42,6 +42,14 @@ test: bootstrap lint
 
 ui: bootstrap
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+# dbt docs and the GX Data Docs, into warehouse/docs/
+docs: bootstrap
+	@$(PY) -m orchestration.docs
+
+# Blank return templates for partners, from the same column definitions the ingestion reads
+templates: $(VENV)/.installed
+	@$(PY) -m orchestration.templates --out templates/
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs $(DAGSTER_HOME)
