@@ -55,9 +55,7 @@ class WorkforceTranslator(DagsterDbtTranslator):
     project=dbt_project,
     dagster_dbt_translator=WorkforceTranslator(
         # Several dbt sources share one asset (the VCSE workbook's sheets; audit.load_log and audit.quarantine).
-        settings=DagsterDbtTranslatorSettings(
-            enable_asset_checks=True, enable_code_references=True, enable_duplicate_source_asset_keys=True
-        )
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True)
     ),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):

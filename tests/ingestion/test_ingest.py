@@ -239,7 +239,7 @@ def test_loading_the_same_files_again_changes_nothing(every_source):
     before = every_source.warehouse_query("select source, count(*) from audit.load_log group by 1 order by 1")
     raw_before = every_source.warehouse_query("select count(*), sum(substantive_fte) from raw.nhs_pwr")
     metadata = ingest()
-    assert all(m["files_read"].value == 0 for m in metadata.values())
+    assert all(m["files_read"].value == 0 for m in metadata.values() if "files_read" in m)
     assert every_source.warehouse_query("select source, count(*) from audit.load_log group by 1 order by 1") == before
     assert every_source.warehouse_query("select count(*), sum(substantive_fte) from raw.nhs_pwr") == raw_before
 
