@@ -54,7 +54,6 @@ class WorkforceTranslator(DagsterDbtTranslator):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=WorkforceTranslator(
-        # Several dbt sources share one asset (the VCSE workbook's sheets; audit.load_log and audit.quarantine).
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True)
     ),
 )
