@@ -8,17 +8,12 @@ exactly, rates within 0.001; bases that differ between sectors give NULL with ba
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from tests.dbt_models.test_vacancy_truth import month_end, same, small
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BASIS = {"headcount": "headcount", "fte": "FTE", "fte_days": "days"}
 COUNT_KPIS = ("joiners_12m", "leavers_12m")
 VCSE_KPIS = ("joiners_12m", "leavers_12m", "turnover_rate_12m", "early_leaver_share_12m")
@@ -178,22 +173,15 @@ def test_demo_sector_values_are_suppressed_after_summing(demo):
 
 
 @pytest.mark.slow
-def test_ics_scale_system_kpis_match_truth(tmp_path_factory, dbt_manifest):
-    from tests.conftest import refresh_into
+def test_ics_scale_system_kpis_match_truth(ics_scale):
+    """The ics scale generated afresh (shared session fixture): system KPIs and every org figure of mart_vacancy."""
+    from tests.dbt_models.test_vacancy_truth import ORG_FIGURES, intermediate
 
-    root = tmp_path_factory.mktemp("ics_system")
-    landing = root / "returns"
-    subprocess.run(
-        [sys.executable, "-m", "simulator", "--scale", "ics", "--out", str(landing)], cwd=PROJECT_ROOT, check=True
-    )
-    truth = json.loads((landing / "truth.json").read_text())
-    space = refresh_into(landing, root)
+    space, truth = ics_scale
     tally, mismatches = compare(space, truth)
     print("\nics system KPIs:", sorted(tally.items()))
     assert not mismatches, mismatches[:10]
     assert tally[("System", True)] == sum(1 for r in truth["system"] if r["sector"] == "System")
-
-    from tests.dbt_models.test_vacancy_truth import ORG_FIGURES, intermediate
 
     unsuppressed = intermediate(space)
     wrong = [
@@ -203,3 +191,4 @@ def test_ics_scale_system_kpis_match_truth(tmp_path_factory, dbt_manifest):
         if not same(r[f], unsuppressed.get((r["period"], r["sector"], r["org_code"], r["profession"]), {}).get(f))
     ]
     assert not wrong, wrong[:10]
+    assert len(truth["org_months"]) > 1000
