@@ -21,8 +21,10 @@ def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("dbt_target")
     os.environ["DBT_TARGET_PATH"] = str(target)
     dbt = Path(sys.executable).with_name("dbt")
+    project = PROJECT_ROOT / "dbt_project"
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
+        # Absolute paths: a manifest parsed from a relative project dir sends dbt build to the wrong seeds folder.
+        [str(dbt), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
         cwd=PROJECT_ROOT,
         check=True,
     )
