@@ -95,6 +95,8 @@ def scan_source(landing: Path, source: Source) -> list[LandedFile]:
                 problem = "file name is not <submitter>[__v<N>].<ext>"
             else:
                 problem = period_problem(source, period)
+                if problem:
+                    period = ""  # not a period: nothing downstream may read it as one (the file name keeps it)
             found.append(
                 LandedFile(
                     source=source.name,

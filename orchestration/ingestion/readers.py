@@ -113,6 +113,7 @@ def read_csv_text(data: bytes, column_names: list[str] | None = None, what: str 
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
+                null_values=[""],  # only an empty cell is unknown: 'n/a', 'NA', 'null' are values to check
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
