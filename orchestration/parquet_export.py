@@ -86,3 +86,31 @@ def mart_sources(con: duckdb.DuckDBPyConnection, engine: str, warehouse_dir: Pat
         [schema],
     ).fetchall()
     return {table: f"warehouse.{_ident(schema)}.{_ident(table)}" for (table,) in tables}
+
+
+def published_parquet_dir(marts_file: Path) -> Path:
+    return marts_file.with_name(f"{marts_file.stem}_parquet")
+
+
+def export_published(marts_file: Path) -> dict[str, int]:
+    """The published marts as parquet too, for tools that do not read DuckDB: every table of the published
+    file (refresh_log included) to `<WF_MARTS without .duckdb>_parquet/<table>.parquet` (warehouse/marts_parquet/),
+    each file swapped in whole.
+    The set is not swapped at once: a reader that needs one consistent version reads the DuckDB file."""
+    folder = published_parquet_dir(marts_file)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    with duckdb.connect(str(marts_file), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() order by table_name").fetchall()]
+        for table in tables:
+            target = folder / f"{table}.parquet"
+            partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+            try:
+                con.execute(f"copy (select * from {_ident(table)}) to {_literal(partial)} (format parquet)")
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+            written[table] = con.execute(f"select count(*) from {_ident(table)}").fetchone()[0]
+    for stale in set(p.stem for p in folder.glob("*.parquet")) - set(tables):
+        (folder / f"{stale}.parquet").unlink(missing_ok=True)
+    return written

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.parquet_export import mart_sources
+from orchestration.parquet_export import export_published, mart_sources
 from orchestration.resources import Settings
 
 PUBLISHED_SCHEMA = "marts"
@@ -177,6 +177,7 @@ def publish(settings: Settings, refresh_log: dict) -> Publication:
         _remove(temporary)
     dated = make_dated_copy(settings, settings.marts) if settings.keep_published > 0 else None
     prune_dated_copies(settings)
+    export_published(settings.marts)  # the same tables as parquet files (orchestration/parquet_export.py)
     _fsync(settings.marts.parent)
     return Publication(settings.marts, counts, dated)
 
