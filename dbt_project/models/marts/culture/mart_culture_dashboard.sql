@@ -42,7 +42,8 @@ published as (
         group_type,
         group_value,
         case when is_suppressed then null else cast(score as {{ type_double() }}) end as score,
-        cast(responses as {{ dbt.type_bigint() }}) as responses,
+        -- a count of people: 1 to 4 respondents is itself disclosive (metrics.md)
+        cast({{ suppress_count('responses') }} as {{ dbt.type_bigint() }}) as responses,
         is_partner,
         is_suppressed
     from measures
