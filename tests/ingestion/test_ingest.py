@@ -315,3 +315,18 @@ def test_symlink_out_of_the_landing_folder_is_not_read(workspace, tmp_path):
     assert workspace.warehouse_query("select count(*) from raw.nhs_pwr") == [(0,)]
     assert "link" in problems(workspace, "nhs_pwr/2024-03/RWE.csv")[0][3]
     shutil.rmtree(workspace.landing / "nhs_pwr")
+
+
+def test_an_empty_identifying_value_holds_the_return_back_instead_of_blocking_publication(workspace):
+    """An empty key would fail dbt's not_null tests and stop every partner's marts: it is an ERROR here."""
+    lines = csv_text("nhs_staff_survey", "2024", "RWE").splitlines()
+    header = lines[0].split(",")
+    cells = lines[2].split(",")
+    cells[header.index("measure")] = ""
+    lines[2] = ",".join(cells)
+    workspace.write("nhs_staff_survey/2024/RWE.csv", "\n".join(lines) + "\n")
+    workspace.write("nhs_staff_survey/2024/RT5.csv", csv_text("nhs_staff_survey", "2024", "RT5"))
+    ingest()
+    severity, row, column, reason = problems(workspace, "nhs_staff_survey/2024/RWE.csv")[0]
+    assert (severity, row, column) == ("ERROR", 3, "measure") and "empty" in reason
+    assert workspace.warehouse_query("select distinct submitter from raw.nhs_staff_survey") == [("RT5",)]
