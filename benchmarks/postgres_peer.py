@@ -47,7 +47,7 @@ def pg_type(duck_type: str) -> str:
 def postgres_version() -> str:
     try:
         out = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True, check=True)
-        return out.stdout.split(")")[-1].strip().split()[0]
+        return out.stdout.split()[2]  # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
     except (OSError, subprocess.SubprocessError, IndexError):
         return "not installed"
 
@@ -156,7 +156,7 @@ def run_peer(duck_path: Path, root: Path, logs: Path) -> dict:
         nodes = node_results(target / "run_results.json")
     shutil.rmtree(cluster_root, ignore_errors=True)
     failed = {  # the reason is on the lines after "Database Error in model ..."
-        uid: " ".join(line.strip() for line in (n["message"] or n["status"]).strip().splitlines()[:3])[:300]
+        uid: " ".join((n["message"] or n["status"]).split())[:300]
         for uid, n in nodes.items()
         if n["status"] in ("error", "fail", "runtime error")
     }

@@ -285,9 +285,17 @@ def dbt_build_duckdb(full_dir: Path, work: Path, logs: Path) -> dict:
     cmd = [dbt, "build", "--project-dir", DBT_DIR, "--profiles-dir", DBT_DIR, "--target", "duckdb"]
     cmd += ["--target-path", str(work / "dbt_target")]
     measured = run_measured(cmd, env, log=logs / "dbt_duckdb.log")
-    results = node_results(work / "dbt_target" / "run_results.json")
+    nodes = node_results(work / "dbt_target" / "run_results.json")
+    failed = {
+        uid: " ".join((n["message"] or "").split())[:300]
+        for uid, n in nodes.items()
+        if n["status"] in ("error", "fail", "runtime error")
+    }
+    skipped = sorted(uid for uid, n in nodes.items() if n["status"] == "skipped")
     return {"seconds": measured.seconds, "peak_mb": measured.peak_mb, "returncode": measured.detail["returncode"]} | {
-        "nodes": results
+        "failed": failed,
+        "skipped": skipped,
+        "nodes": nodes,
     }
 
 
@@ -398,6 +406,10 @@ def render(results: dict) -> str:
         )
         errors = {uid: msg for uid, msg in (p.get("failed") or {}).items() if msg != "skipped"}
         skipped = p.get("skipped") or [uid for uid, msg in (p.get("failed") or {}).items() if msg == "skipped"]
+        if d and d.get("failed"):
+            skipped_duck = len(d.get("skipped", []))
+            out += ["", f"On DuckDB too, {len(d['failed'])} node(s) failed ({skipped_duck} skipped after them):", ""]
+            out += [f"- `{uid}`: {msg}" for uid, msg in sorted(d["failed"].items())]
         if errors or skipped:
             out += [
                 "",
