@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_FLAGS := --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 
-.PHONY: bootstrap run test lint format ui docs templates clean
+.PHONY: bootstrap run test lint format ui docs templates bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -50,6 +50,11 @@ docs: bootstrap
 # Blank return templates for partners, from the same column definitions the ingestion reads
 templates: $(VENV)/.installed
 	@$(PY) -m orchestration.templates --out templates/
+
+# The scale benchmark (benchmarks/run.py): ics by default, `make bench SCALE=region`; never part of make test.
+bench: bootstrap
+	@$(BIN)/uv pip install --quiet --python $(PY) -e '.[bench]'
+	$(PY) -m benchmarks.run --scale $(or $(SCALE),ics)
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs $(DAGSTER_HOME)
