@@ -63,7 +63,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
     os.environ["WF_WAREHOUSE"] = str(settings.warehouse)
     os.environ["WF_ENGINE"] = settings.engine
-    yield from dbt.cli(["build"], context=context).stream()
+    # dbt unit tests check the SQL, not the data: they run in `make test` (tests/dbt_models/test_dbt_unit_tests.py),
+    # not in every refresh, where they cost more than the data tests.
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:
