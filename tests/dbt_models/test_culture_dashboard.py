@@ -66,7 +66,7 @@ def test_survey_scores_previous_and_change_match_the_truth(dashboard, demo_truth
     suppressed = 0
     for key, (score, responses) in expected.items():
         row = dashboard[key]
-        assert row["responses"] == responses, key
+        assert row["responses"] == (None if 1 <= responses <= 4 else responses), key  # a count of 1-4 people
         previous = expected.get((key[0] - 1, *key[1:]))
         want = published(score, responses)
         want_previous = published(*previous) if previous else None

@@ -20,6 +20,8 @@ with measures as (
             group_value,
             score,
             responses,
+            -- CQC rows count rated locations, every other source counts people
+            {{ 'false' if model == 'int_cqc_well_led_shares' else 'true' }} as responses_are_people,
             is_partner,
             is_suppressed
         from {{ ref(model) }}
@@ -42,8 +44,11 @@ published as (
         group_type,
         group_value,
         case when is_suppressed then null else cast(score as {{ type_double() }}) end as score,
-        -- a count of people: 1 to 4 respondents is itself disclosive (metrics.md)
-        cast({{ suppress_count('responses') }} as {{ dbt.type_bigint() }}) as responses,
+        -- a count of 1 to 4 people is itself disclosive (metrics.md); a count of locations is not
+        cast(
+            case when responses_are_people and {{ is_small_count('responses') }} then null else responses end
+            as {{ dbt.type_bigint() }}
+        ) as responses,
         is_partner,
         is_suppressed
     from measures
