@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.parquet_export import published_parquet_dir
 from orchestration.publish import PublishError, dated_copies, publish
 from orchestration.resources import Settings
 from tests.reliability.helpers import sha256
@@ -88,8 +89,9 @@ def test_a_failed_publication_leaves_the_previous_file_and_no_leftovers(tmp_path
     with pytest.raises(duckdb.Error):
         publish(settings, log("r3"))  # the working warehouse is gone
     assert sha256(settings.marts) == before and version(settings.marts) == ("r1", 10, 20)
+    # nothing beside the file, its dated copy and the parquet copy of the published version (r1's)
     assert sorted(p.name for p in settings.marts.parent.iterdir()) == sorted(
-        ["marts.duckdb", *(p.name for p in dated_copies(settings))]
+        ["marts.duckdb", published_parquet_dir(settings.marts).name, *(p.name for p in dated_copies(settings))]
     )
     assert len(dated_copies(settings)) == 1
 
