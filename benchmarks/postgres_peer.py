@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -149,10 +150,17 @@ def run_peer(duck_path: Path, root: Path, logs: Path) -> dict:
             PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         )
         target = root / "dbt_target"
+        # A run that stops before any node (a parse error) writes no run_results.json: never read the last run's.
+        (target / "run_results.json").unlink(missing_ok=True)
         dbt = str(Path(sys.executable).with_name("dbt"))
         project = str(PROJECT_ROOT / "dbt_project")
         cmd = [dbt, "build", "--project-dir", project, "--profiles-dir", project, "--target", "postgres"]
-        measured = run_measured([*cmd, "--target-path", str(target)], env, log=logs / "dbt_postgres.log")
+        # dbt.log beside the target, not in the shared dbt_project/logs; the console output (stdout) in `log`.
+        cmd += ["--target-path", str(target), "--log-path", str(target)]
+        log = logs / "dbt_postgres.log"
+        measured = run_measured(cmd, env, log=log)
+        with open(log, "a") as handle:
+            handle.write(measured.detail["stdout"] or "")
         nodes = node_results(target / "run_results.json")
     shutil.rmtree(cluster_root, ignore_errors=True)
     failed = {  # the reason is on the lines after "Database Error in model ..."
@@ -168,6 +176,7 @@ def run_peer(duck_path: Path, root: Path, logs: Path) -> dict:
         "dbt_seconds": measured.seconds,
         "dbt_peak_mb": measured.peak_mb,
         "returncode": measured.detail["returncode"],
+        "statuses": dict(Counter(n["status"] for n in nodes.values())),
         "failed": failed,
         "skipped": skipped,
         "nodes": nodes,

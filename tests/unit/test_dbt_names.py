@@ -10,6 +10,7 @@ checked as well: PostgreSQL would truncate them and the contract would no longer
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,39 @@ def test_no_declared_column_over_postgres_limit(manifest: dict):
         if len(column.encode()) > PG_MAX_IDENTIFIER
     ]
     assert long_columns == []
+
+
+# Contract types: the YAML speaks DuckDB; macros/postgres_compat.sql translates the names PostgreSQL lacks.
+POSTGRES_TYPES = {
+    "varchar", "text", "bigint", "integer", "smallint", "double precision", "real", "numeric",
+    "date", "timestamp", "timestamptz", "boolean", "bytea", "interval", "json", "uuid",
+}  # fmt: skip
+
+
+def postgres_aliases() -> set[str]:
+    macro = (Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "postgres_compat.sql").read_text()
+    block = macro.split("set aliases = {", 1)[1].split("}", 1)[0]
+    return set(re.findall(r"'([a-z0-9 ]+)':", block))
+
+
+def test_the_translation_covers_double():
+    assert {"double", "hugeint", "string"} <= postgres_aliases()
+
+
+def test_every_contract_and_seed_type_is_known_to_postgres(manifest: dict):
+    declared = {
+        (column.get("data_type") or "").strip().lower()
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for column in (node.get("columns") or {}).values()
+    } - {""}
+    seeded = {
+        str(data_type).strip().lower()
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "seed"
+        for data_type in (node["config"].get("column_types") or {}).values()
+    }
+    assert "varchar" in seeded
+    declared |= seeded
+    assert "double" in declared  # the marts' rates: the case the translation exists for
+    assert declared - POSTGRES_TYPES - postgres_aliases() == set()
