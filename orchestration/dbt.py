@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetSpec
+from dagster import AssetExecutionContext, AssetSpec, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -16,7 +16,8 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import default_description_fn
 
-from orchestration.resources import PROJECT_ROOT, WarehouseResource
+from orchestration.incremental import plan_build, record_watermark
+from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 
 OWNER = "team:workforce-data"
 
@@ -50,6 +51,12 @@ class WorkforceTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(group_name=layer, owners=[OWNER]).merge_attributes(kinds={"dbt", "duckdb"})
 
 
+class DbtBuildConfig(Config):
+    """full_refresh: rebuild every incremental model from all months (`refresh --full-refresh`)."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -57,15 +64,31 @@ class WorkforceTranslator(DagsterDbtTranslator):
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True)
     ),
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """dbt build: staging views, intermediate and mart tables, seeds, and every dbt test."""
+def dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, config: DbtBuildConfig
+):
+    """dbt build: staging views, intermediate and mart tables, seeds, and every dbt test. The month-grain
+    incremental models rebuild only the months whose returns changed since the last successful build
+    (orchestration/incremental.py); the watermark is recorded only once the build succeeded."""
     settings = warehouse.settings()
+    with connect_warehouse(settings) as con:
+        plan = plan_build(con, dbt_project_manifest(), config.full_refresh)
+    context.log.info(f"dbt build {'full' if plan.full_refresh else 'from ' + str(plan.rebuild_from)}: {plan.reason}")
     # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
     os.environ["WF_WAREHOUSE"] = str(settings.warehouse)
     os.environ["WF_ENGINE"] = settings.engine
     # dbt unit tests check the SQL, not the data: they run in `make test` (tests/dbt_models/test_dbt_unit_tests.py),
     # not in every refresh, where they cost more than the data tests.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
+    yield from dbt.cli(args, context=context).stream()  # raises when dbt fails: no watermark then
+    with connect_warehouse(settings) as con:
+        record_watermark(con, plan)
+
+
+def dbt_project_manifest() -> dict:
+    import json
+
+    return json.loads(Path(dbt_project.manifest_path).read_text())
 
 
 def dbt_resource() -> DbtCliResource:

@@ -24,6 +24,7 @@ def run_refresh(
     wait_for_lock: bool = False,
     log_level: str = "WARNING",
     progress: RefreshProgress | None = None,
+    full_refresh: bool = False,
 ):
     from orchestration.definitions import defs
 
@@ -32,6 +33,8 @@ def run_refresh(
         "resources": {"warehouse": {"config": {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock}}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
+    if full_refresh:  # every incremental dbt model rebuilt from all months (orchestration/incremental.py)
+        config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
     if progress is not None:  # a line per finished step for the person watching (orchestration/progress.py)
         job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
         config["loggers"]["progress"] = {}
@@ -106,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         help="parse these sources or periods again even if unchanged ('*:2024-03' for a period)",
     )
     parser.add_argument("--wait", action="store_true", help="wait for a running refresh instead of refusing")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental dbt models from every month, not only the months whose returns changed",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -125,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     progress, dbt_output = refresh_progress(sys.stdout), DbtRoutineFilter(sys.stdout)
     with contextlib.redirect_stdout(dbt_output):  # dbt's per-node lines give way to the progress lines
-        result = run_refresh(args.force, args.wait, progress=progress)
+        result = run_refresh(args.force, args.wait, progress=progress, full_refresh=args.full_refresh)
     dbt_output.close_pending()
     failure = next((e for e in result.all_events if e.is_failure), None)
     error = getattr(failure.event_specific_data, "error", None) if failure is not None else None

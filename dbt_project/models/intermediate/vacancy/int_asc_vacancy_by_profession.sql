@@ -3,18 +3,37 @@
 -- headcount: distinct people of int_staff_in_post (agency excluded). Workers in post (bank and agency
 -- share): every worker of the month's extract with no leave_date or one after the month, agency included.
 -- A figure exists only where the extracts it needs hold the establishment in that month.
+-- Each month depends on that month's extracts only: incremental with no lookback.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='period',
+) }}
+{#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
+    the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py). Without the var
+    an incremental run rebuilds every month; Spark stays a table. -#}
+{%- set rebuild_from = var('rebuild_from', none) -%}
+{%- set since = none -%}
+{%- if is_incremental() and rebuild_from -%}
+    {%- set since = month_end("'" ~ rebuild_from ~ "'") -%}
+{%- endif %}
 with job_roles as (
     select * from {{ ref('stg_asc_wds_establishments__job_roles') }}
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 workers as (
     select * from {{ ref('stg_asc_wds_workers__workers') }}
-    where leave_date is null or leave_date > period
+    where
+        (leave_date is null or leave_date > period)
+        {% if since %}and period >= {{ since }}{% endif %}
 ),
 
 staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
-    where sector = 'Adult social care'
+    where
+        sector = 'Adult social care'
+        {% if since %}and period >= {{ since }}{% endif %}
 ),
 
 organisations as (

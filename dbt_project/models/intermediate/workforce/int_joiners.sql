@@ -3,8 +3,23 @@
 -- months whose previous snapshot is a complete accepted return (every constituent of a merged
 -- organisation). Merged organisations are one organisation, so a person moving from the predecessor to
 -- its successor at the merger is not a joiner; a change of profession inside O is not a joiner.
+-- Lookback none: a change at month R changes the joiners of R and R+1 only (completeness from audit.load_log).
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='period',
+) }}
+{#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
+    the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
+    rebuilds every month; Spark stays a table. -#}
+{%- set rebuild_from = var('rebuild_from', none) -%}
+{%- set since = none -%}
+{%- if is_incremental() and rebuild_from -%}
+    {%- set since = month_end("'" ~ rebuild_from ~ "'") -%}
+{%- endif %}
 with staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
+    {% if since %}where period >= {{ add_months(since, -1) }}{% endif %}
 ),
 
 completeness as (
@@ -42,7 +57,9 @@ new_people as (
             people.org_code = previous.org_code
             and people.person_key = previous.person_key
             and previous.period = {{ add_months('people.period', -1) }}
-    where previous.person_key is null
+    where
+        previous.person_key is null
+        {% if since %}and people.period >= {{ since }}{% endif %}
 )
 
 select

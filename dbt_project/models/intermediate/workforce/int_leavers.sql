@@ -4,16 +4,39 @@
 -- demographics from the assignment that ended last (ties: the highest assignment key). A person in a
 -- merged predecessor's staff in post at its end_date month is in the successor's snapshot: not a leaver.
 -- ASC: a worker, not Agency, whose leave_date is in the month of the extract.
+-- Lookback 3 months: a month's internal moves read staff in post up to m+3, and is_provisional changes for
+-- the 3 months before a sector's newest month.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='period',
+) }}
+{#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
+    the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 3.
+    Without the var an incremental run rebuilds every month; Spark stays a table. -#}
+{%- set rebuild_from = var('rebuild_from', none) -%}
+{%- set since = none -%}
+{%- if is_incremental() and rebuild_from -%}
+    {%- set since = add_months(month_end("'" ~ rebuild_from ~ "'"), -3) -%}
+{%- endif %}
 with esr_leavers as (
     select * from {{ ref('stg_nhs_esr_leavers__assignments') }}
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 asc_workers as (
     select * from {{ ref('stg_asc_wds_workers__workers') }}
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
+),
+
+-- the months the leavers rebuilt read (m .. m+3); last_loaded reads every month
+recent_staff_in_post as (
+    select * from staff_in_post
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 organisations as (
@@ -46,7 +69,7 @@ sip_people as (
         org_code,
         person_key,
         is_partner
-    from staff_in_post
+    from recent_staff_in_post
 ),
 
 esr_mapped as (

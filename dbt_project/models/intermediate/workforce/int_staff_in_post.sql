@@ -1,10 +1,26 @@
 -- Staff in post (metrics.md) of NHS trusts and ASC establishments, one row per (period, sector,
 -- org_code, person_key, profession). NHS: Permanent and Fixed Term Temp assignments of the month's ESR
 -- snapshot (Bank excluded); ASC: workers of the month's extract with no leave_date or one after the month,
--- not Agency. Organisations are reported under their final merger successor.
+-- not Agency. Organisations are reported under their final merger successor. Each month depends on that
+-- month's returns only: no lookback.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='period',
+) }}
+{#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
+    the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 0.
+    Without the var an incremental run rebuilds every month; Spark stays a table. -#}
+{%- set rebuild_from = var('rebuild_from', none) -%}
+{%- set since = none -%}
+{%- if is_incremental() and rebuild_from -%}
+    {%- set since = add_months(month_end("'" ~ rebuild_from ~ "'"), -0) -%}
+{%- endif %}
 with esr as (
     select * from {{ ref('stg_nhs_esr_staff__assignments') }}
-    where assignment_category in ('Permanent', 'Fixed Term Temp')
+    where
+        assignment_category in ('Permanent', 'Fixed Term Temp')
+        {% if since %}and period >= {{ since }}{% endif %}
 ),
 
 asc_workers as (
@@ -12,6 +28,7 @@ asc_workers as (
     where
         (leave_date is null or leave_date > period)
         and coalesce(contract_type, '') <> 'Agency'
+        {% if since %}and period >= {{ since }}{% endif %}
 ),
 
 organisations as (

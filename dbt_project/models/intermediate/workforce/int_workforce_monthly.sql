@@ -2,16 +2,33 @@
 -- org_code, profession), profession 'All' included (distinct people, so professions need not add up to
 -- All): staff in post headcount, FTE, length of service, joiners, leavers and the stability numerator.
 -- mart_turnover sums the 12-month figures from these and applies the completeness rule.
+-- Lookback 3 months, int_leavers' (its is_provisional and internal moves); stayers read staff in post 12 months before.
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='delete+insert',
+    unique_key='period',
+) }}
+{#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
+    the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
+    rebuilds every month; Spark stays a table. -#}
+{%- set rebuild_from = var('rebuild_from', none) -%}
+{%- set since = none -%}
+{%- if is_incremental() and rebuild_from -%}
+    {%- set since = add_months(month_end("'" ~ rebuild_from ~ "'"), -3) -%}
+{%- endif %}
 with staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
+    {% if since %}where period >= {{ add_months(since, -12) }}{% endif %}
 ),
 
 joiners as (
     select * from {{ ref('int_joiners') }}
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 leavers as (
     select * from {{ ref('int_leavers') }}
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 people as (
@@ -76,6 +93,7 @@ sip_figures as (
         sum(case when service_years >= 5 and service_years < 10 then 1 else 0 end) as service_5_10,
         sum(case when service_years >= 10 then 1 else 0 end) as service_10_plus
     from sip_service
+    {% if since %}where period >= {{ since }}{% endif %}
     group by period, sector, org_code, profession
 ),
 
@@ -161,6 +179,7 @@ stayer_figures as (
             year_before.org_code = people.org_code
             and year_before.person_key = people.person_key
             and people.period = {{ add_months('year_before.period', 12) }}
+    {% if since %}where people.period >= {{ since }}{% endif %}
     group by people.period, people.sector, people.org_code, year_before.profession
 ),
 

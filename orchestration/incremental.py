@@ -1,0 +1,201 @@
+"""Incremental dbt builds (issue #13): which months the incremental models must rebuild in this refresh.
+
+The incremental models (materialized='incremental', delete+insert by period; int_staff_in_post, int_leavers)
+rebuild the months from the dbt var `rebuild_from` ('YYYY-MM', each model subtracting the lookback it needs).
+`rebuild_from` is the earliest period of the audit.load_log rows received since the last SUCCESSFUL dbt build
+(the watermark: audit.dbt_watermark, written only after `dbt build` succeeded), for the sources those models
+read. So a refresh that failed before or during dbt is caught up by the next one, and a __v2 of an old month
+makes that old month the start.
+
+A full rebuild (`dbt build --full-refresh`) instead when:
+- there is no watermark yet (first build of a warehouse);
+- the dbt project (models, macros, tests, dbt_project.yml, the reference seeds) changed since the watermark;
+- the retention purge (audit.purge_log) deleted rows since the watermark;
+- the organisation register in force (raw.ics_partners at its latest period) differs from the watermark's:
+  mergers remap every month;
+- a changed load of a source the incremental models read has a period that is not a month;
+- the incremental models read a source outside raw and audit.load_log (nothing tracks its changes); when they
+  read audit.load_log (return completeness), the new loads of every source count, not only theirs;
+- the person asked for it (`python -m orchestration.refresh --full-refresh`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.resources import PROJECT_ROOT
+
+WATERMARK_DDL = """
+create schema if not exists audit;
+create table if not exists audit.dbt_watermark (
+    built_at timestamp not null,
+    max_load_id bigint,
+    project_checksum varchar not null,
+    register_checksum varchar,
+    purges bigint not null,
+    full_refresh boolean not null,
+    rebuild_from varchar,
+    reason varchar
+);
+"""
+REGISTER_SOURCE = "ics_partners"
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+NOTHING_CHANGED = "9999-12"  # a rebuild_from later than any month: the incremental models keep every row
+PROJECT_PATHS = ("dbt_project/models", "dbt_project/macros", "dbt_project/tests", "seeds/reference")
+PROJECT_FILES = ("dbt_project/dbt_project.yml",)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full_refresh: bool
+    rebuild_from: str | None  # 'YYYY-MM' when incremental
+    reason: str
+    max_load_id: int | None
+    project_checksum: str
+    register_checksum: str | None
+    purges: int = 0
+
+    def dbt_args(self) -> list[str]:
+        if self.full_refresh:
+            return ["--full-refresh"]
+        return ["--vars", json.dumps({"rebuild_from": self.rebuild_from})]
+
+
+def project_checksum(root: Path = PROJECT_ROOT) -> str:
+    """sha256 over the path and bytes of every file that decides what dbt builds."""
+    digest = hashlib.sha256()
+    files = [root / f for f in PROJECT_FILES]
+    for folder in PROJECT_PATHS:
+        files += [p for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    for path in sorted(files):
+        if path.exists():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def incremental_sources(manifest: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """(raw source names, other sources) upstream of the manifest's incremental models."""
+    nodes, sources = manifest["nodes"], manifest["sources"]
+    todo = [uid for uid, n in nodes.items() if n.get("config", {}).get("materialized") == "incremental"]
+    seen: set[str] = set()
+    raw, other = set(), set()
+    while todo:
+        uid = todo.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        if uid in sources:
+            src = sources[uid]
+            (raw if src["source_name"] == "raw" else other).add(src["name"])
+        elif uid in nodes:
+            todo += nodes[uid].get("depends_on", {}).get("nodes", [])
+    return raw, other
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def register_checksum(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The register in force, as stg_ics_partners__organisations reads it (its latest return period)."""
+    if not _table_exists(con, "raw", REGISTER_SOURCE):
+        return None
+    rows = con.execute(
+        f"""select org_code, org_name, sector, org_type, successor_code, start_date, end_date, expected_returns
+        from raw.{REGISTER_SOURCE}
+        where return_period = (select max(return_period) from raw.{REGISTER_SOURCE})"""
+    ).fetchall()
+    return hashlib.sha256(repr(sorted(rows, key=repr)).encode()).hexdigest()
+
+
+def last_watermark(con: duckdb.DuckDBPyConnection) -> tuple | None:
+    if not _table_exists(con, "audit", "dbt_watermark"):
+        return None
+    return con.execute(
+        "select built_at, max_load_id, project_checksum, register_checksum, purges from audit.dbt_watermark "
+        "order by built_at desc limit 1"
+    ).fetchone()
+
+
+def plan_build(
+    con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any], full_refresh_requested: bool = False
+) -> BuildPlan:
+    checksum = project_checksum()
+    register = register_checksum(con)
+    has_log = _table_exists(con, "audit", "load_log")
+    max_load_id = con.execute("select max(load_id) from audit.load_log").fetchone()[0] if has_log else None
+    purges = 0
+    if _table_exists(con, "audit", "purge_log"):
+        purges = con.execute("select count(*) from audit.purge_log where rows_purged > 0").fetchone()[0]
+
+    def plan(full_refresh: bool, rebuild_from: str | None, reason: str) -> BuildPlan:
+        return BuildPlan(full_refresh, rebuild_from, reason, max_load_id, checksum, register, purges)
+
+    def full(reason: str) -> BuildPlan:
+        return plan(True, None, reason)
+
+    if full_refresh_requested:
+        return full("full refresh requested")
+    mark = last_watermark(con)
+    if mark is None:
+        return full("no watermark: first dbt build of this warehouse")
+    _, mark_load_id, mark_checksum, mark_register, mark_purges = mark
+    if mark_checksum != checksum:
+        return full("the dbt project changed since the last build")
+    if purges != mark_purges:
+        return full("the retention purge deleted rows since the last build")
+    if register != mark_register:
+        return full("the organisation register changed since the last build")
+    raw, other = incremental_sources(manifest)
+    if other - {"load_log"}:
+        return full(f"incremental models read sources outside raw: {sorted(other)}")
+    watched = sorted(raw - {REGISTER_SOURCE})
+    if "load_log" in other:  # what was received (completeness): every source's new loads count
+        every = con.execute("select distinct source from audit.load_log").fetchall() if has_log else []
+        watched = sorted({source for (source,) in every} - {REGISTER_SOURCE})
+    if not has_log or not watched:
+        return plan(False, NOTHING_CHANGED, "nothing to watch")
+    periods = [
+        p
+        for (p,) in con.execute(
+            "select distinct period from audit.load_log where load_id > ? and list_contains(?, source)",
+            [mark_load_id if mark_load_id is not None else -1, watched],
+        ).fetchall()
+    ]
+    odd = sorted(str(p) for p in periods if p is None or not MONTH.match(str(p)))
+    if odd:
+        return full(f"a changed load has a period that is not a month: {odd}")
+    if not periods:
+        return plan(False, NOTHING_CHANGED, "no new loads of the incremental sources")
+    start = min(periods)
+    return plan(False, start, f"loads since the last build, earliest {start}")
+
+
+def record_watermark(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
+    """After a successful dbt build only."""
+    con.execute(WATERMARK_DDL)
+    con.execute(
+        "insert into audit.dbt_watermark values (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            plan.max_load_id,
+            plan.project_checksum,
+            plan.register_checksum,
+            plan.purges,
+            plan.full_refresh,
+            plan.rebuild_from,
+            plan.reason,
+        ],
+    )

@@ -1,0 +1,185 @@
+"""Incremental dbt builds (issue #13, orchestration/incremental.py): a refresh that rebuilds only the months whose
+returns changed publishes exactly what one full refresh of the same landing folder publishes.
+
+The demo returns are landed in steps: everything but the last month (2025-01) and the late __v2 of an old month
+(nhs_esr_staff 2023-11 RWE); then the last month, ingested by a run that stops before dbt (as a refresh that
+failed before dbt would); then the __v2. The last refresh must catch up from the watermark of the last
+successful build (rebuild from 2023-11, not from 2025-01) and publish every table, every row, the same as the
+session's one full refresh of the demo (`demo`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.incremental import NOTHING_CHANGED, plan_build, project_checksum, record_watermark
+from orchestration.resources import PROJECT_ROOT
+from orchestration.retention import PURGE_LOG_DDL
+from tests.conftest import Workspace, refresh_into
+
+DEMO = PROJECT_ROOT / "seeds" / "returns"
+LAST_MONTH = "2025-01"
+LATE_V2 = Path("nhs_esr_staff/2023-11/RWE__v2.csv")
+INCREMENTAL_MODELS = (
+    "int_staff_in_post",
+    "int_joiners",
+    "int_leavers",
+    "int_workforce_monthly",
+    "int_asc_vacancy_by_profession",
+)
+
+
+def copy_demo(landing: Path, keep) -> None:
+    for path in sorted(DEMO.rglob("*")):
+        rel = path.relative_to(DEMO)
+        if path.is_file() and rel.name != "truth.json" and keep(rel):
+            (landing / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, landing / rel)
+
+
+def ingest_only(space: Workspace) -> None:
+    """The refresh job's ingestion and register steps, without dbt: a refresh that stopped before dbt."""
+    from orchestration.assets import return_register
+    from orchestration.definitions import defs
+    from orchestration.ingestion.assets import ingestion_assets
+
+    keys = [key for asset in [*ingestion_assets, return_register] for key in asset.keys]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WF_LANDING_DIR", str(space.landing))
+        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
+        patch.setenv("WF_MARTS", str(space.marts))
+        patch.delenv("DAGSTER_HOME", raising=False)
+        patch.delenv("WF_ENV", raising=False)
+        result = defs.get_job_def("refresh").execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            asset_selection=keys,
+            raise_on_error=False,
+        )
+    assert result.success
+
+
+def watermarks(space: Workspace) -> list[tuple]:
+    return space.warehouse_query(
+        "select full_refresh, rebuild_from, max_load_id from audit.dbt_watermark order by built_at"
+    )
+
+
+@pytest.fixture(scope="module")
+def stepped(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dict:
+    root = tmp_path_factory.mktemp("incremental")
+    landing = root / "landing"
+    copy_demo(landing, lambda rel: rel != LATE_V2 and LAST_MONTH not in rel.parts)
+    first = refresh_into(landing, root)
+    after_first = watermarks(first)
+    copy_demo(landing, lambda rel: LAST_MONTH in rel.parts)
+    ingest_only(first)
+    after_ingest = watermarks(first)
+    copy_demo(landing, lambda rel: rel == LATE_V2)
+    last = refresh_into(landing, root)
+    return {"space": last, "after_first": after_first, "after_ingest": after_ingest, "after_last": watermarks(last)}
+
+
+def published(path: Path) -> dict[str, list[str]]:
+    """Every published table (refresh_log aside: run times) with its columns, wall-clock timestamps aside."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where not internal "
+            "and database_name = current_database() and schema_name = 'main' and table_name <> 'refresh_log' "
+            "order by table_name, column_index"
+        ).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column, data_type in rows:
+        if "TIMESTAMP" not in data_type:
+            tables.setdefault(table, []).append(column)
+    return tables
+
+
+def sort_key(row: tuple) -> tuple:
+    return tuple((value is not None, round(value, 6) if isinstance(value, float) else value) for value in row)
+
+
+def sorted_rows(path: Path, table: str, columns: list[str]) -> list[tuple]:
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    with duckdb.connect(str(path), read_only=True) as con:
+        return sorted(con.execute(f'select {quoted} from "{table}"').fetchall(), key=sort_key)
+
+
+def same(left: tuple, right: tuple) -> bool:
+    return all(
+        (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=0, abs_tol=1e-9)) or a == b
+        for a, b in zip(left, right, strict=True)
+    )
+
+
+def test_the_first_build_is_full_and_the_ingest_only_run_records_no_watermark(stepped: dict):
+    assert [row[0] for row in stepped["after_first"]] == [True]
+    assert stepped["after_ingest"] == stepped["after_first"]
+
+
+def test_the_catch_up_build_is_incremental_from_the_late_old_month(stepped: dict):
+    full_refresh, rebuild_from, max_load_id = stepped["after_last"][-1]
+    assert (full_refresh, rebuild_from) == (False, "2023-11")
+    assert max_load_id == stepped["space"].warehouse_query("select max(load_id) from audit.load_log")[0][0]
+
+
+def test_every_published_table_equals_one_full_refresh_row_for_row(stepped: dict, demo: Workspace):
+    incremental, full = published(stepped["space"].marts), published(demo.marts)
+    assert incremental == full
+    assert "mart_turnover" in full and "mart_leavers" in full
+    for table, columns in full.items():
+        left, right = sorted_rows(stepped["space"].marts, table, columns), sorted_rows(demo.marts, table, columns)
+        assert len(left) == len(right), table
+        different = [(a, b) for a, b in zip(left, right, strict=True) if not same(a, b)]
+        assert not different, f"{table}: first difference {different[0]}"
+
+
+def test_the_incremental_tables_equal_the_full_build(stepped: dict, demo: Workspace):
+    for table in INCREMENTAL_MODELS:
+        sql = f"select * from intermediate.{table}"
+        left = sorted(stepped["space"].warehouse_query(sql), key=sort_key)
+        right = sorted(demo.warehouse_query(sql), key=sort_key)
+        assert len(left) > 0 and len(left) == len(right), table
+        assert all(same(a, b) for a, b in zip(left, right, strict=True)), table
+
+
+def test_the_incremental_models_are_incremental_on_duckdb(stepped: dict):
+    manifest = json.loads(Path(_manifest_path()).read_text())
+    incremental = {n["name"] for n in manifest["nodes"].values() if n["config"].get("materialized") == "incremental"}
+    assert incremental == set(INCREMENTAL_MODELS)
+
+
+def test_the_plan_falls_back_to_full_when_the_project_or_purge_changes(stepped: dict, tmp_path: Path):
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(stepped["space"].warehouse, copy)
+    manifest = json.loads(Path(_manifest_path()).read_text())
+    with duckdb.connect(str(copy)) as con:
+        plan = plan_build(con, manifest)
+        assert (plan.full_refresh, plan.rebuild_from) == (False, NOTHING_CHANGED)
+        assert plan.project_checksum == project_checksum()
+        assert plan_build(con, manifest, full_refresh_requested=True).full_refresh
+        # a watermark written by another version of the project
+        record_watermark(con, plan)
+        con.execute("update audit.dbt_watermark set project_checksum = 'other'")
+        changed = plan_build(con, manifest)
+        assert changed.full_refresh and "project changed" in changed.reason
+        record_watermark(con, plan)
+        # a retention purge since the watermark
+        con.execute(PURGE_LOG_DDL)
+        con.execute(
+            "insert into audit.purge_log values (null, current_timestamp, 'nhs_esr_staff', 'raw.nhs_esr_staff', "
+            "'2025-01', '2018-02', 7, 1, 10)"
+        )
+        purged = plan_build(con, manifest)
+        assert purged.full_refresh and "purge" in purged.reason
+
+
+def _manifest_path() -> str:
+    import os
+
+    return os.path.join(os.environ["DBT_TARGET_PATH"], "manifest.json")
