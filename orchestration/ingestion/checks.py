@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from orchestration.ingestion.pseudonymise import key_column
 from orchestration.ingestion.readers import Problem
 from orchestration.ingestion.schema import tables_of
 from orchestration.ingestion.sources import Column, Source
@@ -117,20 +118,29 @@ def check_values(source: Source, receipts: list[Receipt]) -> None:
             )
 
 
-def cast_frame(source: Source, table: str, text: pd.DataFrame) -> pd.DataFrame:
-    """Text columns to their types; called only on returns whose values passed check_values."""
-    out = text.copy()
+# Every character Python's str.strip() removes, so DuckDB trims exactly what check_values trimmed.
+WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+SQL_TYPE_OF = {"date": "date", "decimal": "double", "integer": "bigint", "year": "integer"}
+GX_TYPE_OF = {"date": "timestamp", "decimal": "double", "integer": "double", "year": "double"}
+
+
+def typed_columns_sql(source: Source, table: str, present: set[str], for_gx: bool = False) -> list[str]:
+    """The select list that types a staged text relation (alias `t`), run in DuckDB over the whole batch:
+    values trimmed, empty as NULL, cast to the column's type. Only returns whose values passed check_values
+    are selected through it. For the GX frame numbers are doubles and dates timestamps (pandas' own types)."""
+    types = GX_TYPE_OF if for_gx else SQL_TYPE_OF
+    out = []
     for column in tables_of(source)[table]:
-        if column.personal or column.name not in out.columns:
+        if column.personal == "drop":
             continue
-        values = _text(out[column.name])
-        values = values.where(values != "")
-        if column.type == "date":
-            out[column.name] = pd.to_datetime(values, format="%Y-%m-%d").dt.date
-        elif column.type == "decimal":
-            out[column.name] = pd.to_numeric(values).astype("Float64")
-        elif column.type in ("integer", "year"):
-            out[column.name] = pd.to_numeric(values).astype("Int64")
+        name = key_column(column.name) if column.personal else column.name
+        if name not in present:
+            missing_type = "varchar" if column.personal else types.get(column.type, "varchar")
+            out.append(f'cast(null as {missing_type}) as "{name}"')
+        elif column.personal:
+            out.append(f't."{name}"')
         else:
-            out[column.name] = values.astype(object).where(values.notna(), None)
+            text = f"nullif(trim(t.\"{name}\", $whitespace), '')"
+            cast = types.get(column.type)
+            out.append(f'{f"cast({text} as {cast})" if cast else text} as "{name}"')
     return out

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from orchestration.ingestion.checks import cast_frame, check_values
+from orchestration.ingestion.checks import WHITESPACE, check_values, typed_columns_sql
 from orchestration.ingestion.landing import LandedFile, scan_source
 from orchestration.ingestion.pseudonymise import pseudonymise
 from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
@@ -31,6 +33,8 @@ class Receipt:
     load_id: int
     problems: list[Problem] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # pseudonymised text, by raw table
+    size: int = 0  # bytes of the landed file
+    row_count: int | None = None  # rows of the main table; kept after the frames are freed
 
     @property
     def rejected(self) -> bool:
@@ -45,7 +49,7 @@ class Receipt:
     @property
     def rows(self) -> int | None:
         main = self.tables.get(self.file.source)
-        return None if main is None else len(main)
+        return self.row_count if main is None else len(main)
 
 
 @dataclass
@@ -68,7 +72,7 @@ def _never(source: str, period: str) -> bool:
     return False
 
 
-def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, receipt: Receipt) -> None:
+def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, receipt: Receipt, keys: dict) -> None:
     """Parse, pseudonymise at once, and keep the frames as text; a shape error rejects the return."""
     try:
         parsed: ParsedReturn = parse_return(data, source, file.extension)
@@ -76,7 +80,7 @@ def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, recei
         receipt.problems.append(rejected.problem)
         return
     receipt.problems.extend(parsed.warnings)
-    main = pseudonymise(parsed.frame, source, secret)
+    main = pseudonymise(parsed.frame, source, secret, keys)
     if source.name == "vcse_returns":
         for name in VCSE_ABOUT:
             main[name] = parsed.about.get(name)
@@ -91,6 +95,25 @@ def _layout_receipt(file: LandedFile, load_id: int) -> Receipt:
     return Receipt(file, "", load_id, [Problem(file.layout_problem or "", "ERROR")])
 
 
+# Returns are checked and written in batches of about this many bytes of landed files, so memory is
+# bounded by a batch, not by a source's history (a first load of `region` holds 3 GB of files).
+BATCH_BYTES = 96 * 2**20
+LOAD_IDS_AT_ONCE = 256
+
+
+class LoadIds:
+    """Load ids taken from the sequence a block at a time (one round trip per block, not per file)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con, self.free = con, []
+
+    def next(self) -> int:
+        if not self.free:
+            rows = self.con.execute("select nextval('audit.load_id_seq') from range(?)", [LOAD_IDS_AT_ONCE]).fetchall()
+            self.free = sorted((row[0] for row in rows), reverse=True)
+        return self.free.pop()
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -99,27 +122,37 @@ def ingest_source(
     refresh_id: str,
     force: ForcePredicate = _never,
     validators: tuple[Validator, ...] = (),
+    batch_bytes: int = BATCH_BYTES,
 ) -> SourceReport:
     ensure_schema(con, (source,))
     report = SourceReport(source.name)
     logged = con.execute("select file_name, sha256 from audit.load_log where source = ?", [source.name]).fetchall()
     seen = set(logged)
     seen_names = {name for name, _ in logged}
+    load_ids = LoadIds(con)
+    keys: dict = {}  # person keys already computed in this ingestion (memory only)
+    batch: list[Receipt] = []
 
-    def next_load_id() -> int:
-        return con.execute("select nextval('audit.load_id_seq')").fetchone()[0]
+    def finish(batch: list[Receipt]) -> None:
+        check_values(source, batch)
+        for validate in validators:
+            validate(source, batch, con)
+        _write(con, source, report, batch, refresh_id)
+        for receipt in batch:  # the frames are in DuckDB now: free them before the next batch
+            receipt.row_count = receipt.rows
+            receipt.tables = {}
 
     for file in scan_source(landing, source):
         report.files_seen += 1
         if file.layout_problem and "link" in file.layout_problem:
             if (file.file_name, "") not in seen:
-                report.receipts.append(_layout_receipt(file, next_load_id()))
+                batch.append(_layout_receipt(file, load_ids.next()))
             continue
         data, sha256 = file.read()
         if (file.file_name, sha256) in seen and not force(source.name, file.period):
             continue
-        receipt = Receipt(file, sha256, next_load_id())
-        report.receipts.append(receipt)
+        receipt = Receipt(file, sha256, load_ids.next(), size=len(data))
+        batch.append(receipt)
         report.files_read += 1
         if file.layout_problem:
             receipt.problems.append(Problem(file.layout_problem))
@@ -128,20 +161,21 @@ def ingest_source(
             receipt.problems.append(
                 Problem("this file name arrived before with different content; loaded as the next version", "WARN")
             )
-        _take_in(file, data, source, secret, receipt)
-
-    check_values(source, report.receipts)
-    for validate in validators:
-        validate(source, report.receipts, con)
-    _write(con, source, report, refresh_id)
+        _take_in(file, data, source, secret, receipt, keys)
+        del data
+        if sum(r.size for r in batch) >= batch_bytes:
+            finish(batch)
+            batch = []
+    if batch:
+        finish(batch)
     return report
 
 
-def _write(con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport, refresh_id: str) -> None:
+def _write(
+    con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport, receipts: list[Receipt], refresh_id: str
+) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    receipts = report.receipts
-    if not receipts:
-        return
+    report.receipts.extend(receipts)
     con.execute("begin transaction")
     try:
         log = pd.DataFrame(
@@ -162,6 +196,7 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport,
         )
         con.register("new_load_log", log)
         con.execute("insert into audit.load_log by name select * from new_load_log")
+        con.unregister("new_load_log")
         problems = [
             {
                 "load_id": r.load_id,
@@ -181,9 +216,10 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport,
         if problems:
             con.register("new_problems", pd.DataFrame(problems).astype({"row_number": "Int64"}))
             con.execute("insert into audit.quarantine by name select * from new_problems")
+            con.unregister("new_problems")
         for table in tables_of(source):
             _write_table(con, source, table, receipts)
-        report.versions_superseded = _make_current(con, source, now)
+        report.versions_superseded += _make_current(con, source, now)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -198,36 +234,66 @@ def _write(con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport,
             report.warned.append((r.file.file_name, r.problems[0].reason))
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt]) -> None:
-    columns = raw_columns(source, table)
-    data_columns = [n for n, _ in columns if n not in dict(RAW_METADATA)]
-    history_parts, raw_parts = [], []
+def _as_text(frame: pd.DataFrame, column: str) -> pa.Array:
+    """A column of str/None as an Arrow string array; anything else (a number from a workbook) as its str()."""
+    values = frame[column]
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array(values.map(lambda v: None if v is None or v is pd.NA else str(v)), type=pa.string())
+
+
+def stage_table(source: Source, table: str, receipts: list[Receipt]) -> pa.Table | None:
+    """One table's text rows of every receipt in the batch as one Arrow table (load_id, source_row, text)."""
+    data_columns = [n for n, _ in raw_columns(source, table) if n not in dict(RAW_METADATA)]
+    parts = []
     for r in receipts:
         frame = r.tables.get(table)
-        if frame is None:
+        if frame is None or not len(frame):
             continue
-        text = frame.reindex(columns=["source_row", *data_columns]).astype(object)
-        text[data_columns] = text[data_columns].where(text[data_columns].notna(), None)
-        history_parts.append(text.assign(load_id=r.load_id))
-        if not r.rejected:
-            raw_parts.append(
-                cast_frame(source, table, text).assign(
-                    load_id=r.load_id,
-                    return_period=r.file.period,
-                    submitter=r.file.submitter,
-                    file_version=r.file.version,
-                    file_name=r.file.file_name,
-                )
-            )
-    if history_parts:
-        history = pd.concat(history_parts, ignore_index=True)
-        history[data_columns] = history[data_columns].astype(object).where(history[data_columns].notna(), None)
-        history[data_columns] = history[data_columns].map(lambda v: None if v is None else str(v))
-        con.register("new_history", history)
-        con.execute(f"insert into history.{table} by name select * from new_history")
-    if raw_parts:
-        con.register("new_raw", pd.concat(raw_parts, ignore_index=True))
-        con.execute(f"insert into raw.{table} by name select * from new_raw")
+        frame = frame.reindex(columns=["source_row", *data_columns])
+        arrays = [pa.array(np.full(len(frame), r.load_id, dtype="int64")), pa.array(frame["source_row"], pa.int64())]
+        arrays += [_as_text(frame, c) for c in data_columns]
+        parts.append(pa.Table.from_arrays(arrays, names=["load_id", "source_row", *data_columns]))
+    return pa.concat_tables(parts) if parts else None
+
+
+def receipts_relation(receipts: list[Receipt]) -> pd.DataFrame:
+    """The batch's receipts (lineage and whether each is still accepted), joined to staged rows by load_id."""
+    return pd.DataFrame(
+        {
+            "load_id": pd.array([r.load_id for r in receipts], dtype="int64"),
+            "return_period": [r.file.period for r in receipts],
+            "submitter": [r.file.submitter for r in receipts],
+            "file_version": pd.array([r.file.version for r in receipts], dtype="int32"),
+            "file_name": [r.file.file_name for r in receipts],
+            "accepted": [not r.rejected for r in receipts],
+        }
+    )
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt]) -> None:
+    """history gets every row as received (text); raw the accepted rows typed, in one statement each."""
+    staged = stage_table(source, table, receipts)
+    if staged is None:
+        return
+    data_columns = staged.column_names[2:]
+    con.register("staged_rows", staged)
+    con.register("staged_receipts", receipts_relation(receipts))
+    try:
+        columns = ", ".join(f'"{c}"' for c in ["load_id", "source_row", *data_columns])
+        con.execute(f"insert into history.{table} ({columns}) select {columns} from staged_rows")
+        typed = typed_columns_sql(source, table, set(data_columns))
+        about = [f't."{c}"' for c in VCSE_ABOUT if table == "vcse_returns"]
+        con.execute(
+            f"insert into raw.{table} by name select {', '.join([*typed, *about])}, t.load_id, t.source_row, "
+            "r.return_period, r.submitter, r.file_version, r.file_name "
+            "from staged_rows as t join staged_receipts as r using (load_id) where r.accepted",
+            {"whitespace": WHITESPACE},
+        )
+    finally:
+        con.unregister("staged_rows")
+        con.unregister("staged_receipts")
 
 
 def _make_current(con: duckdb.DuckDBPyConnection, source: Source, now: dt.datetime) -> int:

@@ -3,8 +3,8 @@
 person_key = HMAC-SHA256(WF_PSEUDO_KEY, NI number upper-cased without spaces), the same in every source
 and organisation, so a move between partners is seen. Without an NI number the key is formed from the
 source family, organisation and local number, and never matches across organisations (metrics.md).
-Each distinct value is hashed once (factorize, then one HMAC per unique value), so hashing stays a small
-share of ingest time however many months a person appears in.
+Each distinct value is hashed once (factorize, then one HMAC per unique value, remembered for the rest of
+the source's files), so hashing stays a small share of ingest time however many months a person appears in.
 """
 
 from __future__ import annotations
@@ -34,12 +34,21 @@ def key_column(name: str) -> str:
     return name.removesuffix("_number").removesuffix("_id") + "_key"
 
 
-def _hash_values(values: pd.Series, secret: bytes, domain: str) -> pd.Series:
+def _hash_values(values: pd.Series, secret: bytes, domain: str, cache: dict | None = None) -> pd.Series:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    digests = np.array(
-        [hmac.new(secret, f"{domain}|{u}".encode(), hashlib.sha256).hexdigest()[:KEY_HEX_CHARS] for u in uniques],
-        dtype=object,
-    )
+    # The key schedule is done once per domain: copying a keyed HMAC is cheaper than keying one per value.
+    keyed = hmac.new(secret, f"{domain}|".encode(), hashlib.sha256)
+    known = {} if cache is None else cache.setdefault(domain, {})
+
+    def digest(value: str) -> str:
+        key = known.get(value)
+        if key is None:
+            h = keyed.copy()
+            h.update(value.encode())
+            key = known[value] = h.hexdigest()[:KEY_HEX_CHARS]
+        return key
+
+    digests = np.array([digest(u) for u in uniques], dtype=object)
     out = np.full(len(values), None, dtype=object)
     present = codes >= 0
     out[present] = digests[codes[present]]
@@ -52,29 +61,30 @@ def _clean(series: pd.Series) -> pd.Series:
     return text.astype(object).where(text.notna() & (text != ""), None)
 
 
-def _keys(frame: pd.DataFrame, column: Column, source: Source, secret: bytes) -> pd.Series:
+def _keys(frame: pd.DataFrame, column: Column, source: Source, secret: bytes, cache: dict | None) -> pd.Series:
     family, org_column, local_column = LOCAL_IDENTITY.get(source.name, (source.name, None, None))
     values = _clean(frame[column.name])
     if column.personal == "ni_number":
         ni = values.str.upper().str.replace(r"\s+", "", regex=True)
-        keys = _hash_values(ni, secret, "ni")
+        keys = _hash_values(ni, secret, "ni", cache)
         if org_column and local_column:
             local_number = _clean(frame[local_column])
             local = (family + "|" + _clean(frame[org_column]).fillna("") + "|" + local_number.fillna("")).where(
                 local_number.notna(), None
             )
-            keys = keys.where(keys.notna(), _hash_values(local, secret, "local"))
+            keys = keys.where(keys.notna(), _hash_values(local, secret, "local", cache))
         return keys
     if org_column:
         values = (_clean(frame[org_column]).fillna("") + "|" + values).where(values.notna(), None)
-    return _hash_values(values, secret, f"{family}|{column.name}")
+    return _hash_values(values, secret, f"{family}|{column.name}", cache)
 
 
-def pseudonymise(frame: pd.DataFrame, source: Source, secret: bytes) -> pd.DataFrame:
+def pseudonymise(frame: pd.DataFrame, source: Source, secret: bytes, cache: dict | None = None) -> pd.DataFrame:
     """Replace every personal column of the source by its keyed hash; drop those marked drop.
-    Keys are computed from the frame as received, so the order of columns does not matter."""
+    Keys are computed from the frame as received, so the order of columns does not matter. `cache` (one
+    per ingestion, in memory only) keeps the keys already computed: a person is in every monthly file."""
     personal = [c for c in source.columns if c.personal and c.name in frame.columns]
-    keys = {c.name: _keys(frame, c, source, secret) for c in personal if c.personal != "drop"}
+    keys = {c.name: _keys(frame, c, source, secret, cache) for c in personal if c.personal != "drop"}
     out = frame.drop(columns=[c.name for c in personal])
     for column in personal:
         if column.name in keys:

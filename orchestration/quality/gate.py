@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from orchestration.ingestion.checks import cast_frame
+from orchestration.ingestion.checks import WHITESPACE, typed_columns_sql
+from orchestration.ingestion.load import receipts_relation, stage_table
 from orchestration.ingestion.readers import Problem
-from orchestration.ingestion.schema import tables_of
+from orchestration.ingestion.schema import VCSE_ABOUT, tables_of
 from orchestration.ingestion.sources import Source
 from orchestration.quality.cross_source import AT_INGEST
 from orchestration.quality.gx_run import Failure, GxOutcome, validate_frame
@@ -52,32 +53,31 @@ def docs_dir_of(warehouse_dir: Path) -> Path:
     return warehouse_dir / "docs" / "gx"
 
 
-def typed_frame(source: Source, table: str, receipts: list[Receipt]) -> pd.DataFrame:
-    """All new accepted-so-far returns of one table as one typed frame, with lineage and the month bounds."""
-    parts = [
-        r.tables[table].assign(
-            load_id=r.load_id, return_period=r.file.period, submitter=r.file.submitter, file_name=r.file.file_name
-        )
-        for r in receipts
-        if not r.rejected and table in r.tables and len(r.tables[table])
-    ]
-    if not parts:
+def typed_frame(con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt]) -> pd.DataFrame:
+    """All new accepted-so-far returns of one table as one typed frame (typed in DuckDB, as raw will be),
+    with lineage and the bounds of the return's period (a month; annual returns cover the whole year)."""
+    staged = stage_table(source, table, [r for r in receipts if not r.rejected])
+    if staged is None:
         return pd.DataFrame()
-    frame = cast_frame(source, table, pd.concat(parts, ignore_index=True))
-    for column in tables_of(source)[table]:
-        if column.name not in frame.columns or column.personal:
-            continue
-        if column.type == "date":
-            frame[column.name] = pd.to_datetime(frame[column.name])
-        elif column.type in ("decimal", "integer", "year"):
-            frame[column.name] = frame[column.name].astype("float64")
-    period = frame["return_period"].astype(str)
-    monthly = period.str.len() == 7  # 'YYYY-MM'; annual returns ('YYYY') cover the whole year
-    frame["month_start"] = pd.to_datetime(period.where(monthly, period + "-01") + "-01")
-    frame["month_end"] = pd.to_datetime(period.where(monthly, period + "-12") + "-01") + pd.offsets.MonthEnd(0)
-    frame["source_row"] = frame["source_row"].astype("int64")
-    frame["load_id"] = frame["load_id"].astype("int64")
-    return frame
+    data_columns = staged.column_names[2:]
+    typed = typed_columns_sql(source, table, set(data_columns), for_gx=True)
+    about = [f't."{c}"' for c in VCSE_ABOUT if table == "vcse_returns"]
+    first = "case when length(r.return_period) = 7 then r.return_period else r.return_period || '-01' end || '-01'"
+    last = "case when length(r.return_period) = 7 then r.return_period else r.return_period || '-12' end || '-01'"
+    cursor = con.cursor()  # its own registrations, whatever the caller has registered
+    try:
+        cursor.register("gx_rows", staged)
+        cursor.register("gx_receipts", receipts_relation(receipts))
+        return cursor.execute(
+            f"select {', '.join([*typed, *about])}, t.load_id, t.source_row, "
+            "r.return_period, r.submitter, r.file_name, "
+            f"cast({first} as timestamp) as month_start, "
+            f"cast(last_day(cast({last} as date)) as timestamp) as month_end "
+            "from gx_rows as t join gx_receipts as r using (load_id) order by t.load_id, t.source_row",
+            {"whitespace": WHITESPACE},
+        ).df()
+    finally:
+        cursor.close()
 
 
 @dataclass
@@ -101,7 +101,7 @@ class QualityGate:
         periods = {r.load_id: r.file.period for r in receipts}
         parameters = crosswalk_parameters()
         for table in tables_of(source):
-            frame = typed_frame(source, table, receipts)
+            frame = typed_frame(con, source, table, receipts)
             if frame.empty:
                 continue
             outcome = validate_frame(table, load_suite(table), frame, parameters, periods, self.docs_dir)
