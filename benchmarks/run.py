@@ -455,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="also write the raw figures here (default: beside --out)")
     parser.add_argument("--render", metavar="JSON", help="only write --out again from a saved results JSON")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (warehouses, logs) under data/")
+    parser.add_argument(
+        "--full-only", action="store_true", help="the floor and the full refresh only (region: each refresh is long)"
+    )
     args = parser.parse_args(argv)
     if args.render:
         text = render(json.loads(Path(args.render).read_text()))
@@ -486,10 +489,14 @@ def main(argv: list[str] | None = None) -> int:
         refreshes = []
         results["floor"] = floor(landing)
         print(f"floor {results['floor']}", flush=True)
-        refreshes.append(refresh("fixed (empty landing)", empty, work / "wh_empty", logs))
-        print(refreshes[-1], flush=True)
+        if not args.full_only:
+            refreshes.append(refresh("fixed (empty landing)", empty, work / "wh_empty", logs))
+            print(refreshes[-1], flush=True)
         refreshes.append(refresh("full", landing, work / "wh_full", logs))
         print(refreshes[-1], flush=True)
+        if args.full_only:
+            results["refreshes"] = refreshes
+            return _finish(results, args, work)
         refreshes.append(refresh("unchanged (nothing new)", landing, work / "wh_full", logs))
         print(refreshes[-1], flush=True)
         refreshes.append(refresh("all but the last month", before, work / "wh_month", logs))
@@ -513,6 +520,13 @@ def main(argv: list[str] | None = None) -> int:
         results["load_end"] = os.getloadavg()
         raw = Path(args.json) if args.json else Path(args.out).with_name(f"results-{args.scale}.json")
         raw.write_text(json.dumps(results, indent=1, default=str))
+    return _finish(results, args, work)
+
+
+def _finish(results: dict, args, work: Path) -> int:
+    results.setdefault("load_end", os.getloadavg())
+    raw = Path(args.json) if args.json else Path(args.out).with_name(f"results-{args.scale}.json")
+    raw.write_text(json.dumps(results, indent=1, default=str))
     text = render(results)
     Path(args.out).write_text(text)
     print(text)
