@@ -183,3 +183,22 @@ def _manifest_path() -> str:
     import os
 
     return os.path.join(os.environ["DBT_TARGET_PATH"], "manifest.json")
+
+
+def test_refresh_full_refresh_rebuilds_everything_and_publishes_the_same(stepped: dict, demo: Workspace):
+    """`python -m orchestration.refresh --full-refresh`: the dbt step gets --full-refresh, the same marts."""
+    from orchestration.refresh import run_refresh
+
+    space = stepped["space"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WF_LANDING_DIR", str(space.landing))
+        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
+        patch.setenv("WF_MARTS", str(space.marts))
+        patch.delenv("DAGSTER_HOME", raising=False)
+        patch.delenv("WF_ENV", raising=False)
+        assert run_refresh([], full_refresh=True).success
+    full_refresh, rebuild_from, _ = watermarks(space)[-1]
+    assert (full_refresh, rebuild_from) == (True, None)
+    rows = sorted_rows(space.marts, "mart_turnover", published(demo.marts)["mart_turnover"])
+    expected = sorted_rows(demo.marts, "mart_turnover", published(demo.marts)["mart_turnover"])
+    assert len(rows) == len(expected) and all(same(a, b) for a, b in zip(rows, expected, strict=True))
