@@ -3,9 +3,9 @@ returns changed publishes exactly what one full refresh of the same landing fold
 
 The demo returns are landed in steps: everything but the last month (2025-01) and the late __v2 of an old month
 (nhs_esr_staff 2023-11 RWE); then the last month, ingested by a run that stops before dbt (as a refresh that
-failed before dbt would); then the __v2. The last refresh must catch up from the watermark of the last
-successful build (rebuild from 2023-11, not from 2025-01) and publish every table, every row, the same as the
-session's one full refresh of the demo (`demo`).
+failed before dbt would); then the __v2, ingested by a refresh whose dbt build fails. The last refresh (nothing
+new to ingest) must catch up from the watermark of the last successful build (rebuild from 2023-11, not from
+2025-01) and publish every table, every row, the same as the session's one full refresh of the demo (`demo`).
 """
 
 from __future__ import annotations
@@ -64,6 +64,21 @@ def ingest_only(space: Workspace) -> None:
     assert result.success
 
 
+def failed_dbt_refresh(space: Workspace):
+    """A whole refresh whose dbt build fails for real (dbt exits 2: DBT_TARGET names no target of the profile),
+    after ingestion loaded the new files."""
+    from orchestration.refresh import run_refresh
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WF_LANDING_DIR", str(space.landing))
+        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
+        patch.setenv("WF_MARTS", str(space.marts))
+        patch.setenv("DBT_TARGET", "no_such_target")
+        patch.delenv("DAGSTER_HOME", raising=False)
+        patch.delenv("WF_ENV", raising=False)
+        return run_refresh([])
+
+
 def watermarks(space: Workspace) -> list[tuple]:
     return space.warehouse_query(
         "select full_refresh, rebuild_from, max_load_id from audit.dbt_watermark order by built_at"
@@ -81,8 +96,17 @@ def stepped(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dic
     ingest_only(first)
     after_ingest = watermarks(first)
     copy_demo(landing, lambda rel: rel == LATE_V2)
+    failed = failed_dbt_refresh(first)
+    after_failed = watermarks(first)
     last = refresh_into(landing, root)
-    return {"space": last, "after_first": after_first, "after_ingest": after_ingest, "after_last": watermarks(last)}
+    return {
+        "space": last,
+        "after_first": after_first,
+        "after_ingest": after_ingest,
+        "failed": failed,
+        "after_failed": after_failed,
+        "after_last": watermarks(last),
+    }
 
 
 def published(path: Path) -> dict[str, list[str]]:
@@ -120,6 +144,17 @@ def same(left: tuple, right: tuple) -> bool:
 def test_the_first_build_is_full_and_the_ingest_only_run_records_no_watermark(stepped: dict):
     assert [row[0] for row in stepped["after_first"]] == [True]
     assert stepped["after_ingest"] == stepped["after_first"]
+
+
+def test_a_refresh_whose_dbt_build_fails_records_no_watermark(stepped: dict):
+    assert not stepped["failed"].success
+    failed_steps = {e.step_key for e in stepped["failed"].all_events if e.is_step_failure}
+    assert failed_steps == {"dbt_models"}
+    assert stepped["after_failed"] == stepped["after_first"]
+    loaded = stepped["space"].warehouse_query(
+        "select count(*) from audit.load_log where file_name like '%RWE__v2.csv' and period = '2023-11'"
+    )
+    assert loaded == [(1,)]  # the __v2 was ingested by the failed refresh, before dbt
 
 
 def test_the_catch_up_build_is_incremental_from_the_late_old_month(stepped: dict):
