@@ -80,6 +80,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 warehouse.is_forced,
                 validators=(gate,),
             )
+        gate.write_docs()
         for name, reason in report.quarantined:
             context.log.warning(f"quarantined {name}: {reason}")
         context.log.info(

@@ -124,6 +124,15 @@ SQL_TYPE_OF = {"date": "date", "decimal": "double", "integer": "bigint", "year":
 GX_TYPE_OF = {"date": "timestamp", "decimal": "double", "integer": "double", "year": "double"}
 
 
+def _trimmed(column: str) -> str:
+    """Trimmed text, empty as NULL. The fast path (printable ASCII at both ends: nothing to trim) skips
+    trim() with a character set, which costs ~20x a plain cast in DuckDB."""
+    return (
+        f"case when ord(left({column}, 1)) between 33 and 126 and ord(right({column}, 1)) between 33 and 126 "
+        f"then {column} else nullif(trim({column}, $whitespace), '') end"
+    )
+
+
 def typed_columns_sql(source: Source, table: str, present: set[str], for_gx: bool = False) -> list[str]:
     """The select list that types a staged text relation (alias `t`), run in DuckDB over the whole batch:
     values trimmed, empty as NULL, cast to the column's type. Only returns whose values passed check_values
@@ -140,7 +149,7 @@ def typed_columns_sql(source: Source, table: str, present: set[str], for_gx: boo
         elif column.personal:
             out.append(f't."{name}"')
         else:
-            text = f"nullif(trim(t.\"{name}\", $whitespace), '')"
+            text = _trimmed(f't."{name}"')
             cast = types.get(column.type)
             out.append(f'{f"cast({text} as {cast})" if cast else text} as "{name}"')
     return out

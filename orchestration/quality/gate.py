@@ -25,7 +25,7 @@ from orchestration.ingestion.readers import Problem
 from orchestration.ingestion.schema import VCSE_ABOUT, tables_of
 from orchestration.ingestion.sources import Source
 from orchestration.quality.cross_source import AT_INGEST
-from orchestration.quality.gx_run import Failure, GxOutcome, validate_frame
+from orchestration.quality.gx_run import Failure, GxOutcome, build_docs, validate_frame
 from orchestration.quality.rules import crosswalk_parameters, load_suite
 
 if TYPE_CHECKING:
@@ -95,16 +95,19 @@ class QualityGate:
     refresh_id: str
     docs_dir: Path | None = None
     results: list[TableResult] = field(default_factory=list)
+    latest: dict[str, GxOutcome] = field(default_factory=dict)  # by table: the last batch's validation
 
     def __call__(self, source: Source, receipts: list[Receipt], con: duckdb.DuckDBPyConnection) -> None:
         by_id = {r.load_id: r for r in receipts}
         periods = {r.load_id: r.file.period for r in receipts}
         parameters = crosswalk_parameters()
+        first_new = len(self.results)
         for table in tables_of(source):
             frame = typed_frame(con, source, table, receipts)
             if frame.empty:
                 continue
-            outcome = validate_frame(table, load_suite(table), frame, parameters, periods, self.docs_dir)
+            outcome = validate_frame(table, load_suite(table), frame, parameters, periods)
+            self.latest[table] = outcome
             result = TableResult(table, outcome, failures=list(outcome.failures))
             check = AT_INGEST.get(table)
             if check is not None:
@@ -116,12 +119,22 @@ class QualityGate:
                     Problem(failure.reason, failure.severity, failure.rows[0], failure.column)
                 )
             self.results.append(result)
-        if self.docs_dir is not None and self.results:
-            write_docs_index(self.docs_dir)
-        self._record(con, source)
+        self._record(con, source, self.results[first_new:])
 
-    def _record(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        if not self.results:
+    def write_docs(self) -> None:
+        """Data Docs of each table's latest validation, built once after the source's last batch."""
+        if self.docs_dir is None or not self.latest:
+            return
+        started = time.perf_counter()
+        for table, outcome in self.latest.items():
+            outcome.docs_index = build_docs(outcome.context, self.docs_dir / table)
+            outcome.context = None
+        outcome.seconds += time.perf_counter() - started  # counted as GX time
+        self.latest = {}
+        write_docs_index(self.docs_dir)
+
+    def _record(self, con: duckdb.DuckDBPyConnection, source: Source, results: list[TableResult]) -> None:
+        if not results:
             return
         con.execute(TIMING_DDL)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -139,7 +152,7 @@ class QualityGate:
                     "failures": len(r.failures),
                     "validated_at": now,
                 }
-                for r in self.results
+                for r in results
             ]
         )
         con.register("quality_timing_rows", rows)

@@ -46,6 +46,7 @@ class GxOutcome:
     failures: list[Failure] = field(default_factory=list)
     docs_index: Path | None = None
     errors: list[str] = field(default_factory=list)  # expectations that could not run (a bug, not data)
+    context: object = None  # the GX context holding this validation, for Data Docs built later
 
 
 def _text(value: object) -> str:
@@ -161,12 +162,13 @@ def validate_frame(
         if not expectation_result.success:
             outcome.failures.extend(_failures_of(expectation_result, periods))
     if docs_dir is not None:
-        outcome.docs_index = _build_docs(context, docs_dir / table)
+        outcome.docs_index = build_docs(context, docs_dir / table)
+    outcome.context = context
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _build_docs(context, site_dir: Path) -> Path:
+def build_docs(context, site_dir: Path) -> Path:
     """This table's Data Docs: the suite and the latest validation, replacing the previous build."""
     shutil.rmtree(site_dir, ignore_errors=True)
     site_dir.mkdir(parents=True, exist_ok=True)

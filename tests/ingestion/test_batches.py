@@ -49,6 +49,8 @@ def both(tmp_path_factory):
 def test_a_file_at_a_time_lands_exactly_what_one_batch_lands(both):
     (whole, whole_validations), (per_file, per_file_validations) = both
     assert per_file_validations > 5 * whole_validations  # it really was validated and written file by file
+    for database, validations in both:  # one timing row per validation, not one per batch per earlier batch
+        assert table_rows(database, "select count(*) from audit.quality_timing") == [(validations,)]
     tables = [f"{schema}.{t}" for n in SOURCES for t in tables_of(SOURCES_BY_NAME[n]) for schema in ("raw", "history")]
     tables += ["audit.load_log", "audit.quarantine"]
     compared = 0

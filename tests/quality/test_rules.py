@@ -411,6 +411,7 @@ def ingested(tmp_path_factory) -> Path:
         for source in SOURCES:
             gate = QualityGate("rules-test", database.parent / "docs" / "gx")
             ingest_source(con, source, landing, b"test-key", "rules-test", validators=(gate,))
+            gate.write_docs()
             GX_ERRORS.extend(e for r in gate.results if r.gx for e in r.gx.errors)
             VALIDATED.update(r.table for r in gate.results)
         after_ingestion(con, database.parent)
