@@ -64,7 +64,8 @@ class SourceReport:
     receipts: list[Receipt] = field(default_factory=list)
 
 
-Validator = Callable[[Source, list[Receipt], duckdb.DuckDBPyConnection], None]
+# A validator sees the batch's receipts and, by raw table, the batch's rows as staged for writing (Arrow).
+Validator = Callable[[Source, list[Receipt], duckdb.DuckDBPyConnection, dict], None]
 ForcePredicate = Callable[[str, str], bool]
 
 
@@ -135,9 +136,10 @@ def ingest_source(
 
     def finish(batch: list[Receipt]) -> None:
         check_values(source, batch)
+        staged = {table: stage_table(source, table, batch) for table in tables_of(source)}
         for validate in validators:
-            validate(source, batch, con)
-        _write(con, source, report, batch, refresh_id)
+            validate(source, batch, con, staged)
+        _write(con, source, report, batch, refresh_id, staged)
         for receipt in batch:  # the frames are in DuckDB now: free them before the next batch
             receipt.row_count = receipt.rows
             receipt.tables = {}
@@ -172,7 +174,12 @@ def ingest_source(
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, source: Source, report: SourceReport, receipts: list[Receipt], refresh_id: str
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    report: SourceReport,
+    receipts: list[Receipt],
+    refresh_id: str,
+    staged: dict[str, pa.Table | None],
 ) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     report.receipts.extend(receipts)
@@ -218,7 +225,7 @@ def _write(
             con.execute("insert into audit.quarantine by name select * from new_problems")
             con.unregister("new_problems")
         for table in tables_of(source):
-            _write_table(con, source, table, receipts)
+            _write_table(con, source, table, receipts, staged[table])
         report.versions_superseded += _make_current(con, source, now)
         con.execute("commit")
     except Exception:
@@ -272,9 +279,10 @@ def receipts_relation(receipts: list[Receipt]) -> pd.DataFrame:
     )
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt]) -> None:
+def _write_table(
+    con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt], staged: pa.Table | None
+) -> None:
     """history gets every row as received (text); raw the accepted rows typed, in one statement each."""
-    staged = stage_table(source, table, receipts)
     if staged is None:
         return
     data_columns = staged.column_names[2:]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from orchestration.ingestion.checks import WHITESPACE, typed_columns_sql
 from orchestration.ingestion.load import receipts_relation, stage_table
@@ -53,11 +54,12 @@ def docs_dir_of(warehouse_dir: Path) -> Path:
     return warehouse_dir / "docs" / "gx"
 
 
-def typed_frame(con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt]) -> pd.DataFrame:
+def typed_frame(
+    con: duckdb.DuckDBPyConnection, source: Source, table: str, receipts: list[Receipt], staged: pa.Table | None
+) -> pd.DataFrame:
     """All new accepted-so-far returns of one table as one typed frame (typed in DuckDB, as raw will be),
     with lineage and the bounds of the return's period (a month; annual returns cover the whole year)."""
-    staged = stage_table(source, table, [r for r in receipts if not r.rejected])
-    if staged is None:
+    if staged is None or not any(not r.rejected for r in receipts):
         return pd.DataFrame()
     data_columns = staged.column_names[2:]
     typed = typed_columns_sql(source, table, set(data_columns), for_gx=True)
@@ -68,14 +70,20 @@ def typed_frame(con: duckdb.DuckDBPyConnection, source: Source, table: str, rece
     try:
         cursor.register("gx_rows", staged)
         cursor.register("gx_receipts", receipts_relation(receipts))
-        return cursor.execute(
-            f"select {', '.join([*typed, *about])}, t.load_id, t.source_row, "
-            "r.return_period, r.submitter, r.file_name, "
-            f"cast({first} as timestamp) as month_start, "
-            f"cast(last_day(cast({last} as date)) as timestamp) as month_end "
-            "from gx_rows as t join gx_receipts as r using (load_id) order by t.load_id, t.source_row",
-            {"whitespace": WHITESPACE},
-        ).df()
+        # Arrow strings go straight into pandas' Arrow-backed str: no Python object per value.
+        return (
+            cursor.sql(
+                f"select {', '.join([*typed, *about])}, t.load_id, t.source_row, "
+                "r.return_period, r.submitter, r.file_name, "
+                f"cast({first} as timestamp) as month_start, "
+                f"cast(last_day(cast({last} as date)) as timestamp) as month_end "
+                "from gx_rows as t join gx_receipts as r using (load_id) where r.accepted "
+                "order by t.load_id, t.source_row",
+                params={"whitespace": WHITESPACE},
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
     finally:
         cursor.close()
 
@@ -97,13 +105,16 @@ class QualityGate:
     results: list[TableResult] = field(default_factory=list)
     latest: dict[str, GxOutcome] = field(default_factory=dict)  # by table: the last batch's validation
 
-    def __call__(self, source: Source, receipts: list[Receipt], con: duckdb.DuckDBPyConnection) -> None:
+    def __call__(
+        self, source: Source, receipts: list[Receipt], con: duckdb.DuckDBPyConnection, staged: dict | None = None
+    ) -> None:
+        staged = staged or {table: stage_table(source, table, receipts) for table in tables_of(source)}
         by_id = {r.load_id: r for r in receipts}
         periods = {r.load_id: r.file.period for r in receipts}
         parameters = crosswalk_parameters()
         first_new = len(self.results)
         for table in tables_of(source):
-            frame = typed_frame(con, source, table, receipts)
+            frame = typed_frame(con, source, table, receipts, staged[table])
             if frame.empty:
                 continue
             outcome = validate_frame(table, load_suite(table), frame, parameters, periods)
