@@ -51,10 +51,11 @@ docs: bootstrap
 templates: $(VENV)/.installed
 	@$(PY) -m orchestration.templates --out templates/
 
-# The scale benchmark (benchmarks/run.py): ics by default, `make bench SCALE=region`; never part of make test.
+# The scale benchmark (benchmarks/run.py): ics by default, `make bench SCALE=region BENCH_ARGS="--full-only --no-peer
+# --out benchmarks/results-region.md"`; never part of make test.
 bench: bootstrap
 	@$(BIN)/uv pip install --quiet --python $(PY) -e '.[bench]'
-	$(PY) -m benchmarks.run --scale $(or $(SCALE),ics)
+	$(PY) -m benchmarks.run --scale $(or $(SCALE),ics) $(BENCH_ARGS)
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs $(DAGSTER_HOME)
