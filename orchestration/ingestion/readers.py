@@ -54,6 +54,8 @@ def decode_text(data: bytes, what: str = "file") -> str:
         raise _reject(f"the {what} is empty")
     if data[:4] == b"PK\x03\x04":
         raise _reject(f"the {what} is a zip or Excel workbook, not CSV text")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(data):
+        raise _reject(f"the {what} is UTF-16 text (Excel's 'Unicode Text'), not UTF-8; save it as 'CSV UTF-8'")
     if b"\x00" in data:
         row = data[: data.index(b"\x00")].count(b"\n") + 1
         raise _reject(f"the {what} holds binary data (a NUL byte at row {row}), not CSV text", row)
@@ -66,6 +68,26 @@ def decode_text(data: bytes, what: str = "file") -> str:
             row,
         ) from None
     return text
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte."""
+    sample = data[:200]
+    return len(sample) >= 8 and (
+        sample[1::2].count(0) > 0.8 * len(sample[1::2]) or sample[0::2].count(0) > 0.8 * len(sample[0::2])
+    )
+
+
+def record_rows(text: str, first_row: int) -> list[int] | None:
+    """Spreadsheet row numbers of the records when the text has blank lines, which the CSV reader skips but a
+    spreadsheet shows as rows; None when the records are numbered one after another from first_row."""
+    if "\n\n" not in text and "\n\r\n" not in text:
+        return None
+    rows = []
+    for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if number >= first_row and record:
+            rows.append(number)
+    return rows
 
 
 def normalise_name(name: str) -> str:
@@ -92,8 +114,9 @@ def match_header(raw_names: list[str], source_columns: tuple[str, ...], required
 def read_csv_text(data: bytes, column_names: list[str] | None = None, what: str = "file") -> pd.DataFrame:
     """Read CSV bytes into text columns. With column_names the file has no header row."""
     text = decode_text(data, what)
-    if not text.endswith("\n"):  # a last line without its newline (a cut file, a header alone) reads like any other
-        text += "\n"
+    # A last line without its newline (a cut file, a header alone) reads like any other; blank lines at the end
+    # are no rows.
+    text = text.rstrip("\r\n") + "\n"
     if column_names is None:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r"))), [])
         names = [f"c{i}" for i in range(len(header))]
@@ -129,7 +152,8 @@ def read_csv_text(data: bytes, column_names: list[str] | None = None, what: str 
         )
     frame = table.to_pandas()
     frame.columns = header if column_names is not None else [normalise_name(h) for h in header]
-    frame.insert(0, "source_row", range(1 + skip, len(frame) + 1 + skip))
+    rows = record_rows(text, 1 + skip)
+    frame.insert(0, "source_row", rows if rows and len(rows) == len(frame) else range(1 + skip, len(frame) + 1 + skip))
     return frame
 
 

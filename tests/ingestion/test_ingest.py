@@ -137,6 +137,15 @@ SHAPE_ERRORS = {
         "required column missing",
     ),
     "text_in_number": (PWR.replace(",12,", ",twelve,", 1), 4, "establishment_fte", "not a number"),
+    # Blank lines are rows in a spreadsheet: the bad value is on row 5 once a blank line precedes it.
+    "blank_line": (
+        PWR.replace(",12,", ",twelve,", 1).replace("\n", "\n\n", 2).replace("\n\n", "\n", 1),
+        5,
+        "establishment_fte",
+        "not a number",
+    ),
+    "utf16": (PWR.encode("utf-16"), None, None, "UTF-16"),
+    "utf16_no_bom": (PWR.encode("utf-16-le"), None, None, "UTF-16"),
     "period": (csv_text("nhs_pwr", "2024-03", "RWE").replace("2024-03", "2024-04"), 2, "period", "differs"),
     "ragged": (csv_text("nhs_pwr", "2024-03", "RWE") + "RWE,2024-03,Extra\n", 5, None, "fields"),
     "duplicated": (
