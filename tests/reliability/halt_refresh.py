@@ -32,8 +32,8 @@ def install(point: str) -> None:
         wanted = point.split(":", 1)[1]
         write_table = load._write_table
 
-        def halting_write_table(con, source, table, receipts):
-            write_table(con, source, table, receipts)
+        def halting_write_table(con, source, table, *rest):
+            write_table(con, source, table, *rest)
             if source.name == wanted and table == source.name:
                 halt(point)
 
