@@ -1,5 +1,5 @@
 """Shape checks that need the values: every value parses as its type, and the period in the file agrees
-with its folder. One vectorised pass over all of a source's new returns, not one per file."""
+with its folder. One vectorised pass over a batch of a source's new returns, not one per file."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
 """The validator ingestion calls for each source (load.ingest_source(..., validators=(gate,))), and the
 asset-check result that shows its outcome in Dagster.
 
-One GX validation per raw table per refresh, on one typed frame of all the source's new returns that passed
-the shape checks (load_id, source_row, return_period, submitter and file_name on every row), then the
-cross-source SQL rules. Each failure becomes a Problem on its return (ERROR quarantines it, WARN is
-recorded); the seconds spent are written to audit.quality_timing for the refresh summary.
+One GX validation per raw table per ingestion batch (one batch per source unless its new files exceed ~96 MB),
+on one typed frame of the batch's returns that passed the shape checks (load_id, source_row, return_period,
+submitter and file_name on every row), then the cross-source SQL rules. Each failure becomes a Problem on its
+return (ERROR quarantines it, WARN is recorded); the seconds spent are written to audit.quality_timing for
+the refresh summary.
 """
 
 from __future__ import annotations

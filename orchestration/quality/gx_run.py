@@ -1,4 +1,4 @@
-"""One Great Expectations validation of one pandas frame (all of a table's new returns of a refresh).
+"""One Great Expectations validation of one pandas frame (all of a table's returns in one ingestion batch).
 
 GX's SQL datasource fails against DuckDB on this stack (stack.md), so frames are validated in pandas:
 ephemeral context, pandas datasource, dataframe asset, whole-frame batch definition, validation definition.
