@@ -348,7 +348,8 @@ def render(results: dict) -> str:
     out = [
         f"# Scale benchmark: `{results['scale']}`",
         "",
-        f"Run {results['when']} by `python -m benchmarks.run --scale {results['scale']}` (issue #13).",
+        f"Run {results['when']} by `python -m benchmarks.run --scale {results['scale']}` (issue #13)"
+        + (f" on commit {results['commit']}." if results.get("commit") else "."),
         "",
         f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB RAM; load average at start "
         f"{m['load'][0]:.1f}, at end {results['load_end'][0]:.1f} on {m['nproc']} cores. **The machine was shared "
@@ -468,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict = {"scale": args.scale, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     results["machine"], results["versions"] = machine(), versions()
+    results["commit"] = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout.strip()
     if args.scale == "demo":
         landing, generated = PROJECT_ROOT / "seeds" / "returns", None
     else:
