@@ -12,11 +12,7 @@
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py). Without the var
     an incremental run rebuilds every month; Spark stays a table. -#}
-{%- set rebuild_from = var('rebuild_from', none) -%}
-{%- set since = none -%}
-{%- if is_incremental() and rebuild_from -%}
-    {%- set since = month_end("'" ~ rebuild_from ~ "'") -%}
-{%- endif %}
+{%- set since = rebuild_since() %}
 with job_roles as (
     select * from {{ ref('stg_asc_wds_establishments__job_roles') }}
     {% if since %}where period >= {{ since }}{% endif %}

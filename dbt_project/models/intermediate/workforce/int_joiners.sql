@@ -12,11 +12,7 @@
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
     rebuilds every month; Spark stays a table. -#}
-{%- set rebuild_from = var('rebuild_from', none) -%}
-{%- set since = none -%}
-{%- if is_incremental() and rebuild_from -%}
-    {%- set since = month_end("'" ~ rebuild_from ~ "'") -%}
-{%- endif %}
+{%- set since = rebuild_since() %}
 with staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
     {% if since %}where period >= {{ add_months(since, -1) }}{% endif %}

@@ -14,11 +14,7 @@
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 3.
     Without the var an incremental run rebuilds every month; Spark stays a table. -#}
-{%- set rebuild_from = var('rebuild_from', none) -%}
-{%- set since = none -%}
-{%- if is_incremental() and rebuild_from -%}
-    {%- set since = add_months(month_end("'" ~ rebuild_from ~ "'"), -3) -%}
-{%- endif %}
+{%- set since = rebuild_since(lookback_months=3) %}
 with esr_leavers as (
     select * from {{ ref('stg_nhs_esr_leavers__assignments') }}
     {% if since %}where period >= {{ since }}{% endif %}

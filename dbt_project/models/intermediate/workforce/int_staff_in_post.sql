@@ -11,11 +11,7 @@
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 0.
     Without the var an incremental run rebuilds every month; Spark stays a table. -#}
-{%- set rebuild_from = var('rebuild_from', none) -%}
-{%- set since = none -%}
-{%- if is_incremental() and rebuild_from -%}
-    {%- set since = add_months(month_end("'" ~ rebuild_from ~ "'"), -0) -%}
-{%- endif %}
+{%- set since = rebuild_since() %}
 with esr as (
     select * from {{ ref('stg_nhs_esr_staff__assignments') }}
     where

@@ -11,11 +11,7 @@
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
     rebuilds every month; Spark stays a table. -#}
-{%- set rebuild_from = var('rebuild_from', none) -%}
-{%- set since = none -%}
-{%- if is_incremental() and rebuild_from -%}
-    {%- set since = add_months(month_end("'" ~ rebuild_from ~ "'"), -3) -%}
-{%- endif %}
+{%- set since = rebuild_since(lookback_months=3) %}
 with staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
     {% if since %}where period >= {{ add_months(since, -12) }}{% endif %}
