@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +53,17 @@ class Workspace:
 
         return run_refresh(force or [])
 
+    @contextmanager
+    def environment(self) -> Iterator[pytest.MonkeyPatch]:
+        """WF_* pointing at this workspace (and no DAGSTER_HOME or WF_ENV) until the block ends."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("WF_LANDING_DIR", str(self.landing))
+            patch.setenv("WF_WAREHOUSE", str(self.warehouse))
+            patch.setenv("WF_MARTS", str(self.marts))
+            patch.delenv("DAGSTER_HOME", raising=False)
+            patch.delenv("WF_ENV", raising=False)
+            yield patch
+
     def marts_query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.marts), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
@@ -76,17 +89,26 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     return space
 
 
+def published_tables(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every table of a published file with its (column, type) list, refresh_log aside."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where not internal "
+            "and database_name = current_database() and schema_name = 'main' and table_name <> 'refresh_log' "
+            "order by table_name, column_index"
+        ).fetchall()
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        tables.setdefault(table, []).append((column, data_type))
+    return tables
+
+
 def refresh_into(landing: Path, root: Path, force: list[str] | None = None) -> Workspace:
     """Run the real refresh job on a landing folder into root/warehouse; the environment is restored after."""
     from orchestration.refresh import run_refresh
 
     space = Workspace(landing, root / "warehouse" / "warehouse.duckdb", root / "warehouse" / "marts.duckdb")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WF_LANDING_DIR", str(landing))
-        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
-        patch.setenv("WF_MARTS", str(space.marts))
-        patch.delenv("DAGSTER_HOME", raising=False)
-        patch.delenv("WF_ENV", raising=False)
+    with space.environment():
         result = run_refresh(force or [])
     assert result.success, "the refresh of the demo returns failed"
     return space

@@ -21,7 +21,7 @@ import pytest
 from orchestration.incremental import NOTHING_CHANGED, plan_build, project_checksum, record_watermark
 from orchestration.resources import PROJECT_ROOT
 from orchestration.retention import PURGE_LOG_DDL
-from tests.conftest import Workspace, refresh_into
+from tests.conftest import Workspace, published_tables, refresh_into
 
 DEMO = PROJECT_ROOT / "seeds" / "returns"
 LAST_MONTH = "2025-01"
@@ -50,12 +50,7 @@ def ingest_only(space: Workspace) -> None:
     from orchestration.ingestion.assets import ingestion_assets
 
     keys = [key for asset in [*ingestion_assets, return_register] for key in asset.keys]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WF_LANDING_DIR", str(space.landing))
-        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
-        patch.setenv("WF_MARTS", str(space.marts))
-        patch.delenv("DAGSTER_HOME", raising=False)
-        patch.delenv("WF_ENV", raising=False)
+    with space.environment():
         result = defs.get_job_def("refresh").execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             asset_selection=keys,
@@ -69,13 +64,8 @@ def failed_dbt_refresh(space: Workspace):
     after ingestion loaded the new files."""
     from orchestration.refresh import run_refresh
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WF_LANDING_DIR", str(space.landing))
-        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
-        patch.setenv("WF_MARTS", str(space.marts))
+    with space.environment() as patch:
         patch.setenv("DBT_TARGET", "no_such_target")
-        patch.delenv("DAGSTER_HOME", raising=False)
-        patch.delenv("WF_ENV", raising=False)
         return run_refresh([])
 
 
@@ -111,17 +101,10 @@ def stepped(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> dic
 
 def published(path: Path) -> dict[str, list[str]]:
     """Every published table (refresh_log aside: run times) with its columns, wall-clock timestamps aside."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute(
-            "select table_name, column_name, data_type from duckdb_columns() where not internal "
-            "and database_name = current_database() and schema_name = 'main' and table_name <> 'refresh_log' "
-            "order by table_name, column_index"
-        ).fetchall()
-    tables: dict[str, list[str]] = {}
-    for table, column, data_type in rows:
-        if "TIMESTAMP" not in data_type:
-            tables.setdefault(table, []).append(column)
-    return tables
+    return {
+        table: [column for column, data_type in columns if "TIMESTAMP" not in data_type]
+        for table, columns in published_tables(path).items()
+    }
 
 
 def sort_key(row: tuple) -> tuple:
@@ -225,12 +208,7 @@ def test_refresh_full_refresh_rebuilds_everything_and_publishes_the_same(stepped
     from orchestration.refresh import run_refresh
 
     space = stepped["space"]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("WF_LANDING_DIR", str(space.landing))
-        patch.setenv("WF_WAREHOUSE", str(space.warehouse))
-        patch.setenv("WF_MARTS", str(space.marts))
-        patch.delenv("DAGSTER_HOME", raising=False)
-        patch.delenv("WF_ENV", raising=False)
+    with space.environment():
         assert run_refresh([], full_refresh=True).success
     full_refresh, rebuild_from, _ = watermarks(space)[-1]
     assert (full_refresh, rebuild_from) == (True, None)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, Workspace, refresh_into
+from tests.conftest import PROJECT_ROOT, Workspace, published_tables, refresh_into
 
 pytestmark = [
     pytest.mark.spark,
@@ -39,20 +39,6 @@ def spark_demo(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> 
         patch.setenv("WF_ENGINE", "spark")
         patch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
         return refresh_into(PROJECT_ROOT / "seeds" / "returns", tmp_path_factory.mktemp("spark_demo"))
-
-
-def published_tables(path: Path) -> dict[str, list[tuple[str, str]]]:
-    """Every table of a published file with its (column, type) list, refresh_log aside."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        rows = con.execute(
-            "select table_name, column_name, data_type from duckdb_columns() where not internal "
-            "and database_name = current_database() and schema_name = 'main' and table_name <> 'refresh_log' "
-            "order by table_name, column_index"
-        ).fetchall()
-    tables: dict[str, list[tuple[str, str]]] = {}
-    for table, column, data_type in rows:
-        tables.setdefault(table, []).append((column, data_type))
-    return tables
 
 
 def sort_key(row: tuple) -> tuple:
