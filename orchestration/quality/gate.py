@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration.ingestion.checks import WHITESPACE, typed_columns_sql
-from orchestration.ingestion.load import receipts_relation, stage_table
+from orchestration.ingestion.load import receipts_relation
 from orchestration.ingestion.readers import Problem
 from orchestration.ingestion.schema import VCSE_ABOUT, tables_of
 from orchestration.ingestion.sources import Source
@@ -106,10 +106,7 @@ class QualityGate:
     results: list[TableResult] = field(default_factory=list)
     latest: dict[str, GxOutcome] = field(default_factory=dict)  # by table: the last batch's validation
 
-    def __call__(
-        self, source: Source, receipts: list[Receipt], con: duckdb.DuckDBPyConnection, staged: dict | None = None
-    ) -> None:
-        staged = staged or {table: stage_table(source, table, receipts) for table in tables_of(source)}
+    def __call__(self, source: Source, receipts: list[Receipt], con: duckdb.DuckDBPyConnection, staged: dict) -> None:
         by_id = {r.load_id: r for r in receipts}
         periods = {r.load_id: r.file.period for r in receipts}
         parameters = crosswalk_parameters()
