@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_FLAGS := --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 
-.PHONY: bootstrap run test lint format ui docs templates bench clean
+.PHONY: bootstrap test-tools run test test-fast lint format ui docs templates bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -37,8 +37,24 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix dbt_project/models --disable-progress-bar
 
-test: bootstrap lint
+# What the whole suite needs beyond the dev extra: Debian's Chromium (the page tests; no browser download is
+# possible here), Java 17 and the spark extra (the Spark parity test). Installed where missing, so `make test`
+# on a fresh machine runs what CI runs and skips nothing.
+test-tools: $(VENV)/.installed-test-tools
+
+$(VENV)/.installed-test-tools: $(VENV)/.installed
+	@bash .ci/system-packages
+	@$(BIN)/uv pip install --quiet --python $(PY) --compile-bytecode -e '.[dev,spark]'
+	@touch $@
+
+test: bootstrap test-tools lint
 	$(PY) -m pytest
+
+# The fast tier (a few minutes): unit tests, dbt unit tests, the quality rules and one small real refresh.
+FAST_TESTS := tests/unit tests/quality/test_rules.py tests/quality/test_suites.py \
+	tests/dbt_models/test_dbt_unit_tests.py tests/integration/test_pwr_slice.py
+test-fast: bootstrap
+	$(PY) -m pytest -q -m 'not slow' $(FAST_TESTS)
 
 ui: bootstrap
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
