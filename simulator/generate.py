@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,9 @@ try:  # the aggregate sources (staff survey, WRES, VCSE, CQC) are written by a s
 except ImportError:  # pragma: no cover - until simulator/aggregates.py exists
     _aggregates = None
 
-REALDATA = Path("/work/shared/realdata")
 HERE = Path(__file__).resolve().parent
+# The real NHS England files: shared/ beside the project, or WF_SHARED_DIR.
+REALDATA = Path(os.environ.get("WF_SHARED_DIR") or HERE.parent.parent / "shared") / "realdata"
 REFERENCE = HERE.parent / "seeds" / "reference"
 
 _OCC_FLAT = np.array(

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulator.generate import REALDATA
 from tests.conftest import refresh_into
 
-REAL = Path("/work/shared/realdata/nhs_sickness_absence")
+REAL = REALDATA / "nhs_sickness_absence"
 FILES = sorted(REAL.glob("nhs_sickness_absence_*.csv"))
 TRUST_TYPES = ("Acute", "Ambulance", "Community Provider Trust", "Mental Health")
 REGISTER = (

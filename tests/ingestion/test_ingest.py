@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from dagster import materialize
@@ -13,9 +12,9 @@ from dagster import materialize
 from orchestration.ingestion.assets import ingestion_assets
 from orchestration.ingestion.sources import SOURCES_BY_NAME
 from orchestration.resources import WarehouseResource
+from simulator.generate import REALDATA
 from tests.ingestion.returns import NI_NUMBERS, csv_text, register_text, vcse_workbook
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 CSV_SOURCES = [
     "nhs_esr_staff",
     "nhs_esr_leavers",

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulator.generate import REALDATA
+
 from .recompute import REFERENCE, month_end, read
 
 NI_RE = re.compile(r"^[A-Z]{2}\d{6}[A-D]$")
@@ -266,7 +268,7 @@ def test_messy_files_break_exactly_what_they_say(demo_dir, demo_truth):
 
 
 def test_real_files_are_byte_copies(demo_dir):
-    real = Path("/work/shared/realdata")
+    real = REALDATA
     copies = sorted((demo_dir / "nhs_published_sickness").glob("*/england.csv"))
     assert len(copies) == 6
     for c in copies:
