@@ -1,4 +1,4 @@
-"""The benchmark's own machinery (not part of `make test`): `.venv/bin/pytest benchmarks/test_harness.py`."""
+"""The benchmark's own machinery, run by `make test` with the rest (the benchmark itself is `make bench`)."""
 
 from __future__ import annotations
 
