@@ -111,9 +111,12 @@ class RefreshProgress(logging.Handler):
         if key.path[0] == "raw":
             files_read, files_seen = _number(metadata, "files_read"), _number(metadata, "files_seen")
             rows, held = _number(metadata, "rows_loaded"), _number(metadata, "returns_quarantined")
+            arriving = _number(metadata, "files_still_arriving")
             return (
                 f"{name}: {_count(files_read)} new or changed of {_count(files_seen)} files, "
-                f"{_count(rows)} rows loaded, quarantined: {_count(held)}{self.seconds(event.step_key)}"
+                f"{_count(rows)} rows loaded, quarantined: {_count(held)}"
+                + (f", still arriving: {arriving}" if arriving else "")
+                + self.seconds(event.step_key)
             )
         if name == "audit/load_log":
             current, held = _number(metadata, "current_returns"), _number(metadata, "returns_held_back")

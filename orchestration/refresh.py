@@ -46,8 +46,23 @@ def _has_dagster_home() -> bool:
     return bool(os.environ.get("DAGSTER_HOME"))
 
 
-def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> str:
+def still_arriving(result) -> dict[str, str]:
+    """Files the run's ingestion left for the next refresh (still arriving), with why, from the raw assets'
+    metadata."""
+    found: dict[str, str] = {}
+    for event in result.get_asset_materialization_events():
+        value = event.step_materialization_data.materialization.metadata.get("still_arriving")
+        found.update(getattr(value, "data", None) or {})
+    return found
+
+
+def summary(
+    settings: Settings, run_id: str, seconds: float, success: bool, arriving: dict[str, str] | None = None
+) -> str:
     lines = [f"Refresh {run_id[:8]} {'succeeded' if success else 'FAILED'} in {seconds:.1f} s"]
+    if arriving:
+        lines.append(f"Still arriving, left for the next refresh: {len(arriving)}")
+        lines += [f"  {name}: {why}" for name, why in sorted(arriving.items())]
     if settings.warehouse.exists():
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             loaded = con.execute(
@@ -144,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if error is not None:
         cause = error.cause or error
         print(f"Step {failure.step_key or '(run)'} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
-    print(summary(settings, result.run_id, time.monotonic() - started, result.success))
+    print(summary(settings, result.run_id, time.monotonic() - started, result.success, still_arriving(result)))
     return 0 if result.success else 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ class Settings:
     environment: str
     keep_published: int
     retention_years: int
+    settle_seconds: float = 60.0  # WF_SETTLE_SECONDS: a landed file is taken in once unchanged this long
+    earliest_period: str = "2015-01"  # WF_EARLIEST_PERIOD: an earlier period folder is quarantined
 
     @property
     def uses_demo_key(self) -> bool:
@@ -66,6 +69,7 @@ class Settings:
             environment=env.get("WF_ENV", "development"),
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
+            **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
         )
 
     def check_safe(self) -> None:
@@ -78,6 +82,24 @@ class Settings:
                 "Never load real returns without a secret key.",
                 file=sys.stderr,
             )
+
+
+def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
+    """WF_SETTLE_SECONDS (default 60; 0 for the sample returns shipped in seeds/returns, which are part of the
+    checkout: a fresh clone gives every file the clone's time, and nobody copies into them) and
+    WF_EARLIEST_PERIOD (default 2015-01)."""
+    shipped = landing_dir.resolve() == (PROJECT_ROOT / "seeds" / "returns").resolve()
+    settle = env.get("WF_SETTLE_SECONDS") or ("0" if shipped else "60")
+    earliest = env.get("WF_EARLIEST_PERIOD") or "2015-01"
+    try:
+        seconds = float(settle)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise SettingsError(f"WF_SETTLE_SECONDS must be a number of seconds >= 0, not {settle!r}")
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", earliest):
+        raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
+    return {"settle_seconds": seconds, "earliest_period": earliest}
 
 
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -13,9 +13,11 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.ingestion.landing import LandingRules
 from orchestration.ingestion.load import SourceReport, ingest_source
 from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
+from orchestration.quality.cross_source import AT_INGEST_READS
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
 from orchestration.resources import WarehouseResource, connect_warehouse
 
@@ -33,6 +35,8 @@ def report_metadata(report: SourceReport) -> dict:
         "quarantined": MetadataValue.md(
             "\n".join(f"- `{name}`: {reason}" for name, reason in report.quarantined) or "none"
         ),
+        "files_still_arriving": len(report.arriving),
+        "still_arriving": MetadataValue.json(dict(report.arriving)),
     }
 
 
@@ -61,6 +65,8 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
             description=description if table == source.name else f"{source.name}: the {table} sheet. {description}",
             owners=[OWNER],
             kinds=kinds,
+            # A source whose cross-source rules read another is ingested after it (first loads, backfills).
+            deps=[AssetKey(["raw", name]) for name in AT_INGEST_READS.get(table, ())],
         )
         for table in tables_of(source)
     ]
@@ -79,10 +85,13 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 context.run.run_id,
                 warehouse.is_forced,
                 validators=(gate,),
+                rules=LandingRules(settings.settle_seconds, settings.earliest_period),
             )
         gate.write_docs()
         for name, reason in report.quarantined:
             context.log.warning(f"quarantined {name}: {reason}")
+        for name, reason in report.arriving:
+            context.log.warning(f"still arriving, left for the next refresh: {name}: {reason}")
         context.log.info(
             f"{source.name}: {report.files_read} new or changed of {report.files_seen} files, "
             f"{report.rows_loaded} rows loaded, {len(report.quarantined)} quarantined"

@@ -17,7 +17,14 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration.ingestion.checks import WHITESPACE, check_values, typed_columns_sql
-from orchestration.ingestion.landing import LandedFile, scan_source
+from orchestration.ingestion.landing import (
+    DEFAULT_RULES,
+    LandedFile,
+    LandingRules,
+    StillArriving,
+    organisation_problem,
+    scan_source,
+)
 from orchestration.ingestion.pseudonymise import pseudonymise
 from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
 from orchestration.ingestion.schema import RAW_METADATA, VCSE_ABOUT, ensure_schema, raw_columns, tables_of
@@ -61,6 +68,7 @@ class SourceReport:
     versions_superseded: int = 0
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, first reason)
     warned: list[tuple[str, str]] = field(default_factory=list)
+    arriving: list[tuple[str, str]] = field(default_factory=list)  # (file, why): left for the next refresh
     receipts: list[Receipt] = field(default_factory=list)
 
 
@@ -81,6 +89,9 @@ def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, recei
         receipt.problems.append(rejected.problem)
         return
     receipt.problems.extend(parsed.warnings)
+    wrong_organisation = organisation_problem(file, parsed.frame)
+    if wrong_organisation:
+        receipt.problems.append(wrong_organisation)
     main = pseudonymise(parsed.frame, source, secret, keys)
     if source.name == "vcse_returns":
         for name in VCSE_ABOUT:
@@ -124,6 +135,7 @@ def ingest_source(
     force: ForcePredicate = _never,
     validators: tuple[Validator, ...] = (),
     batch_bytes: int = BATCH_BYTES,
+    rules: LandingRules = DEFAULT_RULES,
 ) -> SourceReport:
     ensure_schema(con, (source,))
     report = SourceReport(source.name)
@@ -144,13 +156,17 @@ def ingest_source(
             receipt.row_count = receipt.rows
             receipt.tables = {}
 
-    for file in scan_source(landing, source):
+    for file in scan_source(landing, source, rules):
         report.files_seen += 1
         if file.layout_problem and "link" in file.layout_problem:
             if (file.file_name, "") not in seen:
                 batch.append(_layout_receipt(file, load_ids.next()))
             continue
-        data, sha256 = file.read()
+        try:
+            data, sha256 = file.read(rules.settle_seconds)
+        except StillArriving as arriving:
+            report.arriving.append((file.file_name, str(arriving)))
+            continue
         if (file.file_name, sha256) in seen and not force(source.name, file.period):
             continue
         receipt = Receipt(file, sha256, load_ids.next(), size=len(data))

@@ -1,6 +1,6 @@
 """Rules that span returns or sources, in SQL over the warehouse (all WARN: loaded and reported).
 
-At ingestion (sources.py orders the register first, then ESR staff before leavers and pwr):
+At ingestion (AT_INGEST_READS makes ESR staff ingest before leavers and pwr):
 - a leaver not in the previous month's staff in post (NHS ESR leavers; ASC workers with a leave_date),
   checked only when that previous snapshot has been accepted (else it cannot be checked);
 - an nhs_pwr staff group whose substantive FTE is more than 10% from the FTE of the Permanent and Fixed
@@ -188,6 +188,11 @@ AT_INGEST = {
     "nhs_esr_leavers": leavers_not_in_staff_in_post,
     "asc_wds_workers": asc_leavers_not_in_previous_extract,
     "nhs_pwr": pwr_against_esr,
+}
+# The raw tables each rule above reads besides its own: their sources are ingested first (asset deps).
+AT_INGEST_READS = {
+    "nhs_esr_leavers": ("nhs_esr_staff",),
+    "nhs_pwr": ("nhs_esr_staff",),
 }
 
 # ---------------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import openpyxl
 
-from orchestration.ingestion.sources import SOURCES_BY_NAME, Source
+from orchestration.ingestion.sources import SOURCES_BY_NAME, Source, submitter_of
 from tests.reliability.helpers import DEMO, PROJECT_ROOT
 
 TEMPLATE_ROWS = 6
@@ -66,10 +66,12 @@ class Case:
     row: int | None = None
     column: str | None = None
     rows: int | None = None  # rows loaded when it loads
+    version: int = 1  # a source with one fixed submitter name (extract, cqc, ...): each case is its own version
 
     @property
     def file_name(self) -> str:
-        return f"{self.source}/{self.folder}/{self.submitter}.{self.extension}"
+        version = f"__v{self.version}" if self.version > 1 else ""
+        return f"{self.source}/{self.folder}/{self.submitter}{version}.{self.extension}"
 
 
 class Suites:
@@ -146,7 +148,9 @@ class Mutator:
         source_name, _, period = TEMPLATES[kind]
         source = SOURCES_BY_NAME[source_name]
         folder = period or f"{2019 + number % 4}-{1 + number % 12:02d}"  # register and etr: older than the base
-        submitter = self._submitter(kind, number)
+        scope = self._submitter(kind, number)
+        fixed = submitter_of(source_name)
+        submitter = fixed.pattern if fixed.case == "lower" else scope
         mutations = self._mutations(kind)
         mutation = mutation or self.rng.choice(sorted(mutations))
         case = Case(
@@ -159,13 +163,14 @@ class Mutator:
             "xlsx" if kind == "vcse_xlsx" else "csv",
             b"",
             "LOADS",
+            version=number + 2 if submitter != scope else 1,
         )
         if kind == "vcse_xlsx":
             mutations[mutation](case, source)
         else:
             header, rows = self.templates[kind]
             rows = [list(r) for r in rows]
-            self._scope(kind, source, header, rows, submitter)
+            self._scope(kind, source, header, rows, scope)
             case.rows = len(rows)
             mutations[mutation](case, source, header and list(header), rows)
         return case
@@ -344,7 +349,7 @@ class Mutator:
     def sql_file_name(self, case, source, header, rows):
         self._set(case, header, rows)
         case.submitter += self.rng.choice(["'; drop table audit.load_log; --", '" or 1=1; --', "'); select 1; --"])
-        self._loads(case, header, rows)
+        self._error(case)  # a misnamed file (returns.md): quarantined, with the name it should have had
 
     # ---- header breaks -------------------------------------------------------------------------------------
 
@@ -609,5 +614,5 @@ def big_sickness_file(rows: int = 200_000) -> Case:
         )
     data = ("\n".join(lines) + "\n").encode()
     return Case(
-        -1, "big", "200000_rows", "nhs_published_sickness", "2024-09", "england-big", "csv", data, "LOADS", rows=rows
+        -1, "big", "200000_rows", "nhs_published_sickness", "2024-09", "england", "csv", data, "LOADS", rows=rows
     )

@@ -95,6 +95,7 @@ class Space:
             WF_WAREHOUSE=str(self.warehouse),
             WF_MARTS=str(self.marts),
             WF_PSEUDO_KEY=SECRET_KEY,
+            WF_SETTLE_SECONDS="0",  # the landing files are copied in just before each refresh
             DAGSTER_HOME=str(self.dagster_home),
             PYTHONUNBUFFERED="1",
         )
