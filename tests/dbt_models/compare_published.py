@@ -46,11 +46,11 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _columns(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tuple[str, str]]]:
+def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict[str, list[tuple[str, str]]]:
     rows = con.execute(
         "select table_name, column_name, data_type from duckdb_columns() "
-        "where database_name = ? and schema_name = 'main' order by table_name, column_index",
-        [database],
+        "where database_name = ? and schema_name = ? order by table_name, column_index",
+        [database, schema],
     ).fetchall()
     tables: dict[str, list[tuple[str, str]]] = {}
     for table, column, data_type in rows:
@@ -59,8 +59,9 @@ def _columns(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tu
     return tables
 
 
-def compare_published(before: Path, after: Path) -> list[TableDiff]:
-    """One TableDiff per table found in either file."""
+def compare_published(before: Path, after: Path, schema: str = "main") -> list[TableDiff]:
+    """One TableDiff per table found in either file (schema: main in a published file; in a working
+    warehouse, the dbt marts schema)."""
     for path in (before, after):
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no published marts file there; run a refresh (make run) first")
@@ -68,14 +69,14 @@ def compare_published(before: Path, after: Path) -> list[TableDiff]:
     try:
         con.execute(f"attach '{before}' as before_db (read_only)")
         con.execute(f"attach '{after}' as after_db (read_only)")
-        tables_before, tables_after = _columns(con, "before_db"), _columns(con, "after_db")
+        tables_before, tables_after = _columns(con, "before_db", schema), _columns(con, "after_db", schema)
         diffs = []
         for table in sorted(tables_before.keys() | tables_after.keys()):
             if table not in tables_before or table not in tables_after:
                 missing = "before" if table not in tables_before else "after"
                 diffs.append(TableDiff(table, 0, 0, 0, 0, f"(table missing {missing})"))
                 continue
-            count = f"select count(*) from {{}}.main.{_ident(table)}"
+            count = f"select count(*) from {{}}.{_ident(schema)}.{_ident(table)}"
             rows_before = con.execute(count.format("before_db")).fetchone()[0]
             rows_after = con.execute(count.format("after_db")).fetchone()[0]
             if tables_before[table] != tables_after[table]:
@@ -91,7 +92,7 @@ def compare_published(before: Path, after: Path) -> list[TableDiff]:
                 )
                 continue
             columns = ", ".join(_ident(c) for c, _ in tables_before[table] if c not in WALL_CLOCK_COLUMNS)
-            select = f"select {columns} from {{}}.main.{_ident(table)}"
+            select = f"select {columns} from {{}}.{_ident(schema)}.{_ident(table)}"
             only = f"select count(*) from ({select} except all {select})"
             only_before = con.execute(only.format("before_db", "after_db")).fetchone()[0]
             only_after = con.execute(only.format("after_db", "before_db")).fetchone()[0]
@@ -105,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
+    parser.add_argument("--schema", default="main", help="main (a published file) or a warehouse schema")
     args = parser.parse_args(argv)
-    diffs = compare_published(args.before, args.after)
+    diffs = compare_published(args.before, args.after, args.schema)
     for diff in diffs:
         print(diff.line())
     different = [d.table for d in diffs if not d.same]
