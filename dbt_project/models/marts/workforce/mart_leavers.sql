@@ -24,9 +24,8 @@ reason_crosswalk as (
     where sector = 'VCSE'
 ),
 
-completeness as (
-    select * from {{ ref('int_return_completeness') }}
-    where is_complete
+org_windows as (
+    select * from {{ ref('int_organisation_windows') }}
 ),
 
 months as (
@@ -35,23 +34,6 @@ months as (
 
 organisations as (
     select * from {{ ref('int_organisations_mapped') }}
-),
-
--- ---------------------------------------------------------------- window completeness
-complete_windows as (
-    select
-        months.period,
-        completeness.reporting_org_code as org_code,
-        sum(case when completeness.source_name = 'nhs_esr_staff' then 1 else 0 end) as esr_staff_months,
-        sum(case when completeness.source_name = 'nhs_esr_leavers' then 1 else 0 end) as esr_leavers_months,
-        sum(case when completeness.source_name = 'asc_wds_workers' then 1 else 0 end) as asc_workers_months,
-        sum(case when completeness.source_name = 'vcse_returns' then 1 else 0 end) as vcse_quarters
-    from months
-    inner join completeness
-        on
-            months.period >= completeness.period
-            and completeness.period >= {{ add_months('months.period', -12) }}
-    group by months.period, completeness.reporting_org_code
 ),
 
 -- ---------------------------------------------------------------- NHS and ASC leaver events
@@ -155,17 +137,11 @@ person_counts as (
         on
             months.period >= events_long.period
             and events_long.period > {{ add_months('months.period', -12) }}
-    inner join complete_windows
+    inner join org_windows
         on
-            months.period = complete_windows.period
-            and events_long.org_code = complete_windows.org_code
-    where
-        (
-            events_long.sector = 'NHS'
-            and complete_windows.esr_staff_months = 13
-            and complete_windows.esr_leavers_months = 13
-        )
-        or (events_long.sector = 'Adult social care' and complete_windows.asc_workers_months = 13)
+            months.period = org_windows.period
+            and events_long.org_code = org_windows.org_code
+    where org_windows.leavers_window_complete
     group by
         months.period,
         events_long.sector,
@@ -178,11 +154,10 @@ person_counts as (
 -- ---------------------------------------------------------------- VCSE reasons (quarterly sheet)
 vcse_windows as (
     select
-        months.period,
-        complete_windows.org_code
-    from months
-    inner join complete_windows on months.period = complete_windows.period
-    where extract(month from months.period) in (3, 6, 9, 12) and complete_windows.vcse_quarters = 5
+        period,
+        org_code
+    from org_windows
+    where extract(month from period) in (3, 6, 9, 12) and vcse_window_complete
 ),
 
 vcse_reason_counts as (

@@ -1,0 +1,296 @@
+-- The person figures of mart_turnover UNSUPPRESSED, one row per (period, sector, org_code, profession),
+-- profession 'All' included: turnover, joiners, stability, early leavers, length of service and internal
+-- moves (metrics.md KPIs 1, 3 and 4) with their numerators, denominators and rates. NHS and ASC from
+-- person records every month (int_workforce_monthly); VCSE from the quarterly workbook at quarter-ends
+-- (int_vcse_quarters). A 12-month figure at M sums the window M-11 .. M and is NULL unless the window
+-- rule of int_organisation_windows holds (every month M-12 .. M complete; VCSE: the five quarter-ends).
+with monthly as (
+    select * from {{ ref('int_workforce_monthly') }}
+),
+
+vcse as (
+    select * from {{ ref('int_vcse_quarters') }}
+),
+
+coverage as (
+    select * from {{ ref('int_return_coverage') }}
+),
+
+org_windows as (
+    select * from {{ ref('int_organisation_windows') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+reporting_organisations as (
+    select * from {{ ref('int_reporting_organisations') }}
+),
+
+-- ---------------------------------------------------------------- NHS and ASC (person records)
+-- Organisation-months expected or received for the staff-in-post source.
+person_org_months as (
+    select distinct
+        coverage.period,
+        coalesce(
+            reporting_organisations.sector,
+            case when coverage.source_name = 'nhs_esr_staff' then 'NHS' else 'Adult social care' end
+        ) as sector,
+        coverage.reporting_org_code as org_code
+    from coverage
+    left join reporting_organisations on coverage.reporting_org_code = reporting_organisations.org_code
+    where coverage.source_name in ('nhs_esr_staff', 'asc_wds_workers')
+),
+
+-- Professions with staff, joiners or leavers in the 13 months to M, plus 'All' every month.
+person_spine as (
+    select
+        period,
+        sector,
+        org_code,
+        'All' as profession
+    from person_org_months
+    union
+    select
+        months.period,
+        monthly.sector,
+        monthly.org_code,
+        monthly.profession
+    from monthly
+    inner join months
+        on
+            monthly.period <= months.period
+            and months.period <= {{ add_months('monthly.period', 12) }}
+    inner join person_org_months
+        on
+            monthly.org_code = person_org_months.org_code
+            and months.period = person_org_months.period
+    where monthly.profession <> 'All'
+),
+
+window_sums as (
+    select
+        person_spine.period,
+        person_spine.org_code,
+        person_spine.profession,
+        sum(monthly.joiners) as joiners_12m,
+        sum(monthly.leavers) as leavers_12m,
+        sum(monthly.leavers_fte) as leavers_fte_12m,
+        sum(monthly.early_leavers) as early_leavers_12m,
+        sum(monthly.internal_moves) as internal_moves_12m,
+        sum(monthly.provisional_leavers) as provisional_leavers_12m
+    from person_spine
+    inner join monthly
+        on
+            person_spine.org_code = monthly.org_code
+            and person_spine.profession = monthly.profession
+            and monthly.period >= {{ add_months('person_spine.period', -11) }}
+            and person_spine.period >= monthly.period
+    group by person_spine.period, person_spine.org_code, person_spine.profession
+),
+
+person_rows as (
+    select
+        person_spine.period,
+        person_spine.sector,
+        person_spine.org_code,
+        person_spine.profession,
+        coalesce(org_windows.staff_complete, false) as staff_complete,
+        coalesce(org_windows.staff_window_complete, false) as staff_window_complete,
+        coalesce(org_windows.leavers_window_complete, false) as leavers_window_complete,
+        coalesce(current_month.headcount, 0) as headcount,
+        coalesce(current_month.fte, 0) as fte,
+        coalesce(year_before.headcount, 0) as headcount_12m_ago,
+        coalesce(year_before.fte, 0) as fte_12m_ago,
+        coalesce(current_month.stayers_12m, 0) as stayers_12m,
+        current_month.median_service_years,
+        coalesce(current_month.service_lt1, 0) as service_lt1,
+        coalesce(current_month.service_1_2, 0) as service_1_2,
+        coalesce(current_month.service_2_5, 0) as service_2_5,
+        coalesce(current_month.service_5_10, 0) as service_5_10,
+        coalesce(current_month.service_10_plus, 0) as service_10_plus,
+        coalesce(window_sums.joiners_12m, 0) as joiners_12m,
+        coalesce(window_sums.leavers_12m, 0) as leavers_12m,
+        coalesce(window_sums.leavers_fte_12m, 0) as leavers_fte_12m,
+        coalesce(window_sums.early_leavers_12m, 0) as early_leavers_12m,
+        coalesce(window_sums.internal_moves_12m, 0) as internal_moves_12m,
+        coalesce(window_sums.provisional_leavers_12m, 0) > 0 as has_provisional_leavers
+    from person_spine
+    left join org_windows
+        on person_spine.org_code = org_windows.org_code and person_spine.period = org_windows.period
+    left join monthly as current_month
+        on
+            person_spine.org_code = current_month.org_code
+            and person_spine.profession = current_month.profession
+            and person_spine.period = current_month.period
+    left join monthly as year_before
+        on
+            person_spine.org_code = year_before.org_code
+            and person_spine.profession = year_before.profession
+            and year_before.period = {{ add_months('person_spine.period', -12) }}
+    left join window_sums
+        on
+            person_spine.org_code = window_sums.org_code
+            and person_spine.profession = window_sums.profession
+            and person_spine.period = window_sums.period
+),
+
+person_figures as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        case when staff_complete then headcount end as headcount,
+        case when staff_complete then fte end as fte,
+        case when staff_window_complete then joiners_12m end as joiners_12m,
+        case when leavers_window_complete then leavers_12m end as leavers_12m,
+        case when leavers_window_complete and sector = 'NHS' then leavers_fte_12m end as leavers_fte_12m,
+        case when leavers_window_complete then (headcount_12m_ago + headcount) / 2.0 end as turnover_denominator,
+        case
+            when leavers_window_complete and sector = 'NHS' then (fte_12m_ago + fte) / 2.0
+        end as turnover_fte_denominator,
+        case when staff_window_complete then stayers_12m end as stability_numerator,
+        case when staff_window_complete then headcount_12m_ago end as stability_denominator,
+        case when leavers_window_complete then early_leavers_12m end as early_leavers_12m,
+        case when staff_complete then median_service_years end as median_service_years,
+        case when staff_complete then service_lt1 end as service_lt1,
+        case when staff_complete then service_1_2 end as service_1_2,
+        case when staff_complete then service_2_5 end as service_2_5,
+        case when staff_complete then service_5_10 end as service_5_10,
+        case when staff_complete then service_10_plus end as service_10_plus,
+        case when leavers_window_complete then internal_moves_12m end as internal_moves_12m,
+        case when leavers_window_complete then leavers_12m - internal_moves_12m end as system_leavers_12m,
+        leavers_window_complete and has_provisional_leavers as is_provisional
+    from person_rows
+),
+
+-- ---------------------------------------------------------------- VCSE (quarterly aggregates)
+vcse_org_quarters as (
+    select distinct
+        coverage.period,
+        coverage.reporting_org_code as org_code
+    from coverage
+    where coverage.source_name = 'vcse_returns'
+),
+
+vcse_professions as (
+    select distinct
+        org_code,
+        profession
+    from vcse
+),
+
+vcse_spine as (
+    select
+        period,
+        org_code,
+        'All' as profession
+    from vcse_org_quarters
+    union
+    select
+        vcse_org_quarters.period,
+        vcse_org_quarters.org_code,
+        vcse_professions.profession
+    from vcse_org_quarters
+    inner join vcse_professions on vcse_org_quarters.org_code = vcse_professions.org_code
+),
+
+-- The four quarters of W: a sum is unknown when any quarter's value is (empty cells are not zero).
+vcse_window as (
+    select
+        vcse_spine.period,
+        vcse_spine.org_code,
+        vcse_spine.profession,
+        count(vcse.period) as quarters,
+        case when sum(case when vcse.joiners is null then 1 else 0 end) = 0 then sum(vcse.joiners) end
+            as joiners_12m,
+        case when sum(case when vcse.leavers is null then 1 else 0 end) = 0 then sum(vcse.leavers) end
+            as leavers_12m,
+        case
+            when sum(case when vcse.leavers_under_12_months is null then 1 else 0 end) = 0
+                then sum(vcse.leavers_under_12_months)
+        end as early_leavers_12m
+    from vcse_spine
+    left join vcse
+        on
+            vcse_spine.org_code = vcse.org_code
+            and vcse_spine.profession = vcse.profession
+            and vcse.period in (
+                vcse_spine.period,
+                {{ add_months('vcse_spine.period', -3) }},
+                {{ add_months('vcse_spine.period', -6) }},
+                {{ add_months('vcse_spine.period', -9) }}
+            )
+    group by vcse_spine.period, vcse_spine.org_code, vcse_spine.profession
+),
+
+vcse_figures as (
+    select
+        vcse_spine.period,
+        'VCSE' as sector,
+        vcse_spine.org_code,
+        vcse_spine.profession,
+        current_quarter.paid_headcount as headcount,
+        current_quarter.paid_fte as fte,
+        case when org_windows.vcse_window_complete then vcse_window.joiners_12m end as joiners_12m,
+        case when org_windows.vcse_window_complete then vcse_window.leavers_12m end as leavers_12m,
+        cast(null as {{ type_double() }}) as leavers_fte_12m,
+        case
+            when org_windows.vcse_window_complete
+                then (year_before.paid_headcount + current_quarter.paid_headcount) / 2.0
+        end as turnover_denominator,
+        cast(null as {{ type_double() }}) as turnover_fte_denominator,
+        cast(null as {{ dbt.type_bigint() }}) as stability_numerator,
+        cast(null as {{ dbt.type_bigint() }}) as stability_denominator,
+        case when org_windows.vcse_window_complete then vcse_window.early_leavers_12m end
+            as early_leavers_12m,
+        cast(null as {{ type_double() }}) as median_service_years,
+        cast(null as {{ dbt.type_bigint() }}) as service_lt1,
+        cast(null as {{ dbt.type_bigint() }}) as service_1_2,
+        cast(null as {{ dbt.type_bigint() }}) as service_2_5,
+        cast(null as {{ dbt.type_bigint() }}) as service_5_10,
+        cast(null as {{ dbt.type_bigint() }}) as service_10_plus,
+        cast(null as {{ dbt.type_bigint() }}) as internal_moves_12m,
+        cast(null as {{ dbt.type_bigint() }}) as system_leavers_12m,
+        false as is_provisional
+    from vcse_spine
+    left join org_windows
+        on vcse_spine.org_code = org_windows.org_code and vcse_spine.period = org_windows.period
+    inner join vcse_window
+        on
+            vcse_spine.org_code = vcse_window.org_code
+            and vcse_spine.profession = vcse_window.profession
+            and vcse_spine.period = vcse_window.period
+    left join vcse as current_quarter
+        on
+            vcse_spine.org_code = current_quarter.org_code
+            and vcse_spine.profession = current_quarter.profession
+            and vcse_spine.period = current_quarter.period
+    left join vcse as year_before
+        on
+            vcse_spine.org_code = year_before.org_code
+            and vcse_spine.profession = year_before.profession
+            and year_before.period = {{ add_months('vcse_spine.period', -12) }}
+),
+
+figures as (
+    select * from person_figures
+    union all
+    select * from vcse_figures
+),
+
+-- ---------------------------------------------------------------- rates, then disclosure control
+rates as (
+    select
+        figures.*,
+        {{ safe_ratio('leavers_12m', 'turnover_denominator') }} as turnover_rate_12m,
+        {{ safe_ratio('leavers_fte_12m', 'turnover_fte_denominator') }} as turnover_rate_fte_12m,
+        {{ safe_ratio('stability_numerator', 'stability_denominator') }} as stability_index_12m,
+        {{ safe_ratio('early_leavers_12m', 'leavers_12m') }} as early_leaver_share_12m,
+        {{ safe_ratio('system_leavers_12m', 'turnover_denominator') }} as system_turnover_rate_12m
+    from figures
+)
+
+select * from rates
