@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from orchestration.ingestion.checks import WHITESPACE, check_values, typed_columns_sql
+from orchestration.ingestion.checks import WHITESPACE, check_ni_numbers, check_values, typed_columns_sql
 from orchestration.ingestion.landing import LandedFile, scan_source
 from orchestration.ingestion.pseudonymise import pseudonymise
 from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
@@ -81,6 +81,7 @@ def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, recei
         receipt.problems.append(rejected.problem)
         return
     receipt.problems.extend(parsed.warnings)
+    receipt.problems.extend(check_ni_numbers(parsed.frame, source))
     main = pseudonymise(parsed.frame, source, secret, keys)
     if source.name == "vcse_returns":
         for name in VCSE_ABOUT:
