@@ -105,8 +105,11 @@ def formula_like(values: pd.Series) -> pd.Series:
     """True where a text value begins as a spreadsheet formula would, as received or once trimmed."""
     text = values.astype("string")
     first = text.str.slice(0, 1)
-    trimmed_first = text.str.strip(WHITESPACE).str.slice(0, 1)
-    return (first.isin(FORMULA_START) | trimmed_first.isin(FORMULA_START[:4])).fillna(False).astype(bool)
+    hit = first.isin(FORMULA_START).fillna(False).astype(bool)
+    padded = first.isin(tuple(WHITESPACE)).fillna(False).astype(bool)  # only these need trimming
+    if padded.any():
+        hit[padded] |= text[padded].str.strip(WHITESPACE).str.slice(0, 1).isin(FORMULA_START[:4]).fillna(False)
+    return hit
 
 
 def _shown(value: object) -> str:
