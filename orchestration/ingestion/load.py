@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from orchestration.ingestion.checks import WHITESPACE, check_values, typed_columns_sql
+from orchestration.ingestion.checks import WHITESPACE, check_ni_numbers, check_values, typed_columns_sql
 from orchestration.ingestion.landing import (
     DEFAULT_RULES,
     LandedFile,
@@ -92,6 +92,7 @@ def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, recei
     wrong_organisation = organisation_problem(file, parsed.frame)
     if wrong_organisation:
         receipt.problems.append(wrong_organisation)
+    receipt.problems.extend(check_ni_numbers(parsed.frame, source))
     main = pseudonymise(parsed.frame, source, secret, keys)
     if source.name == "vcse_returns":
         for name in VCSE_ABOUT:

@@ -488,10 +488,14 @@ class Mutator:
             return
         name = self.rng.choice(free)
         index = self.rng.randrange(len(rows))
-        rows[index][names.index(name)] = self.rng.choice(
+        value = self.rng.choice(
             ["x'); drop table raw.nhs_pwr; --", 'Robert"); DELETE FROM audit.load_log; --', "=cmd|' /C calc'!A0"]
         )
+        rows[index][names.index(name)] = value
         self._set(case, header, rows)
+        if value.startswith("="):  # returns.md: text a spreadsheet would run as a formula is an ERROR
+            self._error(case, self._first_row(header) + index, name)
+            return
         # a crosswalked column takes the value as unmapped (WARN); a free text column as it is
         case.expect, case.column, case.rows = (
             "EITHER" if self.suites.set_severity(source.name, name) else "LOADS",
