@@ -32,6 +32,8 @@ class Settings:
     environment: str
     keep_published: int
     retention_years: int
+    max_file_mb: float = 1024  # WF_MAX_FILE_MB: a larger landed file is quarantined unread
+    max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
 
     @property
     def uses_demo_key(self) -> bool:
@@ -66,6 +68,8 @@ class Settings:
             environment=env.get("WF_ENV", "development"),
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
+            max_file_mb=_positive_mb(env, "WF_MAX_FILE_MB", "1024"),
+            max_unpacked_mb=_positive_mb(env, "WF_MAX_UNPACKED_MB", "256"),
         )
 
     def check_safe(self) -> None:
@@ -78,6 +82,17 @@ class Settings:
                 "Never load real returns without a secret key.",
                 file=sys.stderr,
             )
+
+
+def _positive_mb(env: dict[str, str], name: str, default: str) -> float:
+    text = env.get(name) or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingsError(f"{name} must be a number of megabytes greater than 0, not {text!r}")
+    return value
 
 
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:

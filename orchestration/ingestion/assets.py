@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from orchestration.ingestion.load import SourceReport, ingest_source
+from orchestration.ingestion.readers import SizeLimits
 from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
@@ -79,6 +80,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 context.run.run_id,
                 warehouse.is_forced,
                 validators=(gate,),
+                limits=SizeLimits(settings.max_file_mb, settings.max_unpacked_mb),
             )
         gate.write_docs()
         for name, reason in report.quarantined:

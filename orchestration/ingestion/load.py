@@ -19,7 +19,15 @@ import pyarrow as pa
 from orchestration.ingestion.checks import WHITESPACE, check_values, typed_columns_sql
 from orchestration.ingestion.landing import LandedFile, scan_source
 from orchestration.ingestion.pseudonymise import pseudonymise
-from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
+from orchestration.ingestion.readers import (
+    DEFAULT_LIMITS,
+    ParsedReturn,
+    Problem,
+    ReturnRejected,
+    SizeLimits,
+    file_size_problem,
+    parse_return,
+)
 from orchestration.ingestion.schema import RAW_METADATA, VCSE_ABOUT, ensure_schema, raw_columns, tables_of
 from orchestration.ingestion.sources import Source
 
@@ -73,10 +81,18 @@ def _never(source: str, period: str) -> bool:
     return False
 
 
-def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, receipt: Receipt, keys: dict) -> None:
+def _take_in(
+    file: LandedFile,
+    data: bytes,
+    source: Source,
+    secret: bytes,
+    receipt: Receipt,
+    keys: dict,
+    limits: SizeLimits,
+) -> None:
     """Parse, pseudonymise at once, and keep the frames as text; a shape error rejects the return."""
     try:
-        parsed: ParsedReturn = parse_return(data, source, file.extension)
+        parsed: ParsedReturn = parse_return(data, source, file.extension, limits, file.submitter)
     except ReturnRejected as rejected:
         receipt.problems.append(rejected.problem)
         return
@@ -124,6 +140,7 @@ def ingest_source(
     force: ForcePredicate = _never,
     validators: tuple[Validator, ...] = (),
     batch_bytes: int = BATCH_BYTES,
+    limits: SizeLimits = DEFAULT_LIMITS,
 ) -> SourceReport:
     ensure_schema(con, (source,))
     report = SourceReport(source.name)
@@ -150,6 +167,11 @@ def ingest_source(
             if (file.file_name, "") not in seen:
                 batch.append(_layout_receipt(file, load_ids.next()))
             continue
+        too_big = file_size_problem(file.path, limits)
+        if too_big:  # quarantined unread, once (like a link: no content hash to tell versions apart)
+            if (file.file_name, "") not in seen:
+                batch.append(Receipt(file, "", load_ids.next(), [too_big]))
+            continue
         data, sha256 = file.read()
         if (file.file_name, sha256) in seen and not force(source.name, file.period):
             continue
@@ -163,7 +185,7 @@ def ingest_source(
             receipt.problems.append(
                 Problem("this file name arrived before with different content; loaded as the next version", "WARN")
             )
-        _take_in(file, data, source, secret, receipt, keys)
+        _take_in(file, data, source, secret, receipt, keys, limits)
         del data
         if sum(r.size for r in batch) >= batch_bytes:
             finish(batch)
