@@ -234,8 +234,8 @@ def check_unpacked_size(data: bytes, limits: SizeLimits) -> None:
     once in 1 MB chunks and the bytes counted, so a directory that understates them cannot get past either."""
     limit = limits.unpacked_mb * MB
     advice = (
-        f"over the limit of {limits.unpacked_mb:g} MB (WF_MAX_UNPACKED_MB); nothing in it was read. A real return "
-        "is a few hundred KB: save the workbook again from a spreadsheet program with only the contract's sheets"
+        f"over the limit of {limits.unpacked_mb:g} MB (WF_MAX_UNPACKED_MB); nothing in it was read. A VCSE return "
+        "is well under 1 MB: save the workbook again from a spreadsheet program with only the contract's sheets"
     )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
