@@ -245,11 +245,18 @@ def check_unpacked_size(data: bytes, limits: SizeLimits) -> None:
                 raise _reject(f"the workbook's parts would unpack to {declared / MB:,.0f} MB, {advice}")
             unpacked = 0
             for part in parts:
-                with archive.open(part) as stream:
-                    while chunk := stream.read(UNPACK_CHUNK):
-                        unpacked += len(chunk)
-                        if unpacked > limit:
-                            raise _reject(f"the workbook's parts unpack to more than their stated size, {advice}")
+                try:
+                    with archive.open(part) as stream:
+                        while chunk := stream.read(UNPACK_CHUNK):
+                            unpacked += len(chunk)
+                            if unpacked > limit:
+                                raise _reject(f"the workbook's parts unpack to more than their stated size, {advice}")
+                except zipfile.BadZipFile as error:  # zipfile stops at the stated size: the checksum then fails
+                    raise _reject(
+                        f"part {part.filename} of the workbook does not unpack to what the zip's directory says "
+                        f"({error}): the file is damaged, or built to unpack to far more than it states; nothing "
+                        "in it was read. Open it in a spreadsheet program, save it as .xlsx and send it again"
+                    ) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as error:
         raise _reject(
             f"the workbook is damaged and cannot be unpacked ({type(error).__name__}: {error}); "
