@@ -35,6 +35,8 @@ class Settings:
     retention_years: int
     settle_seconds: float = 60.0  # WF_SETTLE_SECONDS: a landed file is taken in once unchanged this long
     earliest_period: str = "2015-01"  # WF_EARLIEST_PERIOD: an earlier period folder is quarantined
+    max_file_mb: float = 1024  # WF_MAX_FILE_MB: a larger landed file is quarantined unread
+    max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
 
     @property
     def uses_demo_key(self) -> bool:
@@ -70,6 +72,8 @@ class Settings:
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
             **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
+            max_file_mb=_positive_mb(env, "WF_MAX_FILE_MB", "1024"),
+            max_unpacked_mb=_positive_mb(env, "WF_MAX_UNPACKED_MB", "256"),
         )
 
     def check_safe(self) -> None:
@@ -100,6 +104,15 @@ def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
     if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", earliest):
         raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
     return {"settle_seconds": seconds, "earliest_period": earliest}
+def _positive_mb(env: dict[str, str], name: str, default: str) -> float:
+    text = env.get(name) or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingsError(f"{name} must be a number of megabytes greater than 0, not {text!r}")
+    return value
 
 
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -15,6 +15,7 @@ from dagster import (
 
 from orchestration.ingestion.landing import LandingRules
 from orchestration.ingestion.load import SourceReport, ingest_source
+from orchestration.ingestion.readers import SizeLimits
 from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.quality.cross_source import AT_INGEST_READS
@@ -86,6 +87,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 warehouse.is_forced,
                 validators=(gate,),
                 rules=LandingRules(settings.settle_seconds, settings.earliest_period),
+                limits=SizeLimits(settings.max_file_mb, settings.max_unpacked_mb),
             )
         gate.write_docs()
         for name, reason in report.quarantined:

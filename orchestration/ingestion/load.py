@@ -26,7 +26,15 @@ from orchestration.ingestion.landing import (
     scan_source,
 )
 from orchestration.ingestion.pseudonymise import pseudonymise
-from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
+from orchestration.ingestion.readers import (
+    DEFAULT_LIMITS,
+    ParsedReturn,
+    Problem,
+    ReturnRejected,
+    SizeLimits,
+    file_size_problem,
+    parse_return,
+)
 from orchestration.ingestion.schema import RAW_METADATA, VCSE_ABOUT, ensure_schema, raw_columns, tables_of
 from orchestration.ingestion.sources import Source
 
@@ -81,10 +89,18 @@ def _never(source: str, period: str) -> bool:
     return False
 
 
-def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, receipt: Receipt, keys: dict) -> None:
+def _take_in(
+    file: LandedFile,
+    data: bytes,
+    source: Source,
+    secret: bytes,
+    receipt: Receipt,
+    keys: dict,
+    limits: SizeLimits,
+) -> None:
     """Parse, pseudonymise at once, and keep the frames as text; a shape error rejects the return."""
     try:
-        parsed: ParsedReturn = parse_return(data, source, file.extension)
+        parsed: ParsedReturn = parse_return(data, source, file.extension, limits, file.submitter)
     except ReturnRejected as rejected:
         receipt.problems.append(rejected.problem)
         return
@@ -137,6 +153,7 @@ def ingest_source(
     validators: tuple[Validator, ...] = (),
     batch_bytes: int = BATCH_BYTES,
     rules: LandingRules = DEFAULT_RULES,
+    limits: SizeLimits = DEFAULT_LIMITS,
 ) -> SourceReport:
     ensure_schema(con, (source,))
     report = SourceReport(source.name)
@@ -163,6 +180,11 @@ def ingest_source(
             if (file.file_name, "") not in seen:
                 batch.append(_layout_receipt(file, load_ids.next()))
             continue
+        too_big = file_size_problem(file.path, limits)
+        if too_big:  # quarantined unread, once (like a link: no content hash to tell versions apart)
+            if (file.file_name, "") not in seen:
+                batch.append(Receipt(file, "", load_ids.next(), [too_big]))
+            continue
         try:
             data, sha256 = file.read(rules.settle_seconds)
         except StillArriving as arriving:
@@ -180,7 +202,7 @@ def ingest_source(
             receipt.problems.append(
                 Problem("this file name arrived before with different content; loaded as the next version", "WARN")
             )
-        _take_in(file, data, source, secret, receipt, keys)
+        _take_in(file, data, source, secret, receipt, keys, limits)
         del data
         if sum(r.size for r in batch) >= batch_bytes:
             finish(batch)

@@ -22,9 +22,19 @@ from dataclasses import dataclass
 import openpyxl
 
 from orchestration.ingestion.sources import SOURCES_BY_NAME, Source, submitter_of
+from simulator.hazards import workbooks
 from tests.reliability.helpers import DEMO, PROJECT_ROOT
 
 TEMPLATE_ROWS = 6
+WORKBOOK_HAZARDS = (  # simulator/hazards/workbooks.py's hazards that fit one small file
+    "formula_without_value",
+    "hidden_stale_duplicate",
+    "hidden_required_sheet",
+    "hidden_optional_sheet",
+    "stale_dimension",
+    "another_charity",
+    "zip_bomb",
+)
 TEMPLATES = {  # kind -> (source, demo file, period folder used by the cases)
     "ics_partners": ("ics_partners", "ics_partners/2024-03/ics.csv", None),
     "nhs_esr_staff": ("nhs_esr_staff", "nhs_esr_staff/2024-03/RWE.csv", "2024-03"),
@@ -209,6 +219,7 @@ class Mutator:
                 "workbook_missing_column": self.x_missing_column,
                 "binary_junk": lambda c, s: self.junk(c, s, None, []),
                 "empty_file": lambda c, s: self.empty(c, s, None, []),
+                **{f"workbook_{name}": self._x_hazard(name) for name in WORKBOOK_HAZARDS},
             }
         common = {
             "valid": self.valid,
@@ -588,6 +599,34 @@ class Mutator:
 
         case.data = self._book(case, edit)
         self._error(case, 1, str(header[position]).strip().lower())
+
+    def _x_hazard(self, name: str) -> Callable:
+        """A workbook hazard of simulator/hazards/workbooks.py applied to this case's valid workbook."""
+
+        def mutate(case: Case, source: Source) -> None:
+            data = self._book(case)
+            if name == "another_charity":
+                other = Case(**{**case.__dict__, "submitter": f"8{case.number:06d}"})
+                case.data, expected = workbooks.another_charity(data, self._book(other))
+            elif name == "zip_bomb":
+                case.data, expected = workbooks.zip_bomb(data, 300), {}
+            else:
+                case.data, expected = getattr(workbooks, name)(data)
+            if "rows" in expected:
+                case.expect, case.rows = "LOADS", expected["rows"]
+                return
+            cell = expected.get("cell")
+            if cell:  # Sheet!A1: the row, and the column's header (About's value cell names its field)
+                sheet, reference = cell.split("!")
+                book = openpyxl.load_workbook(io.BytesIO(case.data), read_only=True)
+                row = int("".join(c for c in reference if c.isdigit()))
+                names = next(book[sheet].iter_rows(max_row=1, values_only=True))
+                column = str(names[openpyxl.utils.column_index_from_string(reference.rstrip("0123456789")) - 1])
+                self._error(case, row, "charity_number" if sheet == "About" else column.strip().lower())
+            else:
+                self._error(case, None, expected.get("sheet"))
+
+        return mutate
 
 
 # ods etr: the contract's columns sit at these positions of the 27 (0-based).
