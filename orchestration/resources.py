@@ -104,6 +104,8 @@ def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
     if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", earliest):
         raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
     return {"settle_seconds": seconds, "earliest_period": earliest}
+
+
 def _positive_mb(env: dict[str, str], name: str, default: str) -> float:
     text = env.get(name) or default
     try:
