@@ -18,6 +18,7 @@ from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
 from orchestration.resources import WarehouseResource, connect_warehouse
+from orchestration.safe_text import markdown_code
 
 OWNER = "team:workforce-data"
 
@@ -31,7 +32,11 @@ def report_metadata(report: SourceReport) -> dict:
         "returns_with_warnings": len(report.warned),
         "versions_superseded": report.versions_superseded,
         "quarantined": MetadataValue.md(
-            "\n".join(f"- `{name}`: {reason}" for name, reason in report.quarantined) or "none"
+            "\n".join(
+                f"- {markdown_code(name, table_cell=False)}: {markdown_code(reason, table_cell=False)}"
+                for name, reason in report.quarantined
+            )
+            or "none"
         ),
     }
 
