@@ -248,6 +248,11 @@ def test_notebook_tables_escape_html_and_skip_mathjax(hostile, monkeypatch):
 # --- every page in headless Chromium --------------------------------------------------------------------
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the test reports what failed; no access log on stderr
+        pass
+
+
 @pytest.fixture(scope="module")
 def served(hostile: Hostile, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
     """The warehouse's docs folder and the feedback as a viewer renders it, served on 127.0.0.1 (the dbt
@@ -258,8 +263,7 @@ def served(hostile: Hostile, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         rendered.parent.mkdir(parents=True, exist_ok=True)
         rendered.write_text(_markdown_html(path.read_text(encoding="utf-8")), encoding="utf-8")
     pages = sorted(p.relative_to(root / "docs").as_posix() for p in (root / "docs").rglob("*.html"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "docs"))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    handler = functools.partial(_QuietHandler, directory=str(root / "docs"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
