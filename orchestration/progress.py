@@ -18,6 +18,8 @@ from typing import Any, TextIO
 from dagster import AssetKey, LoggerDefinition
 from dagster._core.events import DagsterEvent, DagsterEventType
 
+from orchestration.safe_text import one_line
+
 DBT_EVERY = 10  # a progress line every this many dbt models and seeds built
 
 
@@ -58,7 +60,8 @@ class RefreshProgress(logging.Handler):
             self.say(line)
 
     def say(self, text: str) -> None:
-        line = f"[{time.monotonic() - self.started:6.1f} s] {text}"
+        # one_line: a file name or value from a return cannot send control sequences to the terminal
+        line = f"[{time.monotonic() - self.started:6.1f} s] {one_line(text)}"
         self.lines.append(line)
         if self.stream is not None:
             print(line, file=self.stream, flush=True)

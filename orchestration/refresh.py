@@ -17,6 +17,7 @@ from dagster import DagsterInstance
 
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
+from orchestration.safe_text import one_line
 
 
 def run_refresh(
@@ -96,7 +97,8 @@ def summary(
                 lines.append(f"  {table}: {count} rows")
     elif not success:
         lines.append(f"Nothing published: the previous {settings.marts.name} stays in place.")
-    return "\n".join(lines)
+    # one_line: file names and reasons quote returns; no control sequence from them reaches the terminal
+    return "\n".join(one_line(line) for line in lines)
 
 
 def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> list[str]:

@@ -21,6 +21,7 @@ from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.quality.cross_source import AT_INGEST_READS
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
 from orchestration.resources import WarehouseResource, connect_warehouse
+from orchestration.safe_text import markdown_code
 
 OWNER = "team:workforce-data"
 
@@ -34,7 +35,11 @@ def report_metadata(report: SourceReport) -> dict:
         "returns_with_warnings": len(report.warned),
         "versions_superseded": report.versions_superseded,
         "quarantined": MetadataValue.md(
-            "\n".join(f"- `{name}`: {reason}" for name, reason in report.quarantined) or "none"
+            "\n".join(
+                f"- {markdown_code(name, table_cell=False)}: {markdown_code(reason, table_cell=False)}"
+                for name, reason in report.quarantined
+            )
+            or "none"
         ),
         "files_still_arriving": len(report.arriving),
         "still_arriving": MetadataValue.json(dict(report.arriving)),

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from orchestration.resources import DEMO_PSEUDO_KEY
+from tests.conftest import published_tables
 from tests.reliability.helpers import DEMO, PROJECT_ROOT
 
 NI_PATTERN = r"^[A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Da-d]?$"
@@ -183,3 +184,22 @@ def test_landing_links_and_hostile_names_cannot_escape_or_inject(workspace, tmp_
     assert workspace.warehouse_query("select submitter from audit.load_log where file_name like '%drop table%'") == [
         (hostile,)
     ]
+
+
+def test_no_published_text_value_begins_like_a_spreadsheet_formula(demo):
+    """Formula-like text is held back at ingestion (returns.md) and neutralised by every export
+    (orchestration/safe_text.py); the published values themselves stay as sent, so none may begin with =, +,
+    -, @, a tab or a carriage return (as received or after leading spaces)."""
+    from orchestration.safe_text import formula_like
+
+    found, scanned = [], 0
+    with duckdb.connect(str(demo.marts), read_only=True) as con:
+        for table, columns in published_tables(demo.marts).items():
+            for column, data_type in columns:
+                if data_type != "VARCHAR":
+                    continue
+                scanned += 1
+                values = con.execute(f'select distinct "{column}" from "{table}" where "{column}" is not null')
+                found += [(table, column, v) for (v,) in values.fetchall() if formula_like(v)]
+    assert scanned > 40
+    assert found == []

@@ -48,11 +48,11 @@ missing as (
         cast(null as integer) as current_version,
         cast(null as bigint) as row_count,
         cast(null as timestamp) as received_at,
-        {{ dbt.concat([
+        {{ one_line(dbt.concat([
             "'WARN expected '", "coverage.source_name", "' return for '",
             dbt.safe_cast("coverage.period", dbt.type_string()),
             "' has not arrived'"
-        ]) }} as reasons
+        ])) }} as reasons
     from coverage
     where
         coverage.is_expected
