@@ -19,6 +19,7 @@ from orchestration.ingestion.pseudonymise import NI_SHAPE, key_column, normalise
 from orchestration.ingestion.readers import Problem
 from orchestration.ingestion.schema import VCSE_ABOUT, tables_of
 from orchestration.ingestion.sources import Column, Source
+from orchestration.safe_text import FORMULA_START
 
 if TYPE_CHECKING:
     from orchestration.ingestion.load import Receipt
@@ -39,9 +40,8 @@ EXPECTED = {
 }
 
 
-# A cell a spreadsheet would run as a formula (OWASP, CSV injection): its first character as received, or
-# its first once trimmed as the warehouse trims it.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell a spreadsheet would run as a formula (OWASP, CSV injection; FORMULA_START is the one list, in
+# safe_text): its first character as received, or its first once trimmed as the warehouse trims it.
 # The earliest date a return may hold in any date column: before it, a placeholder (1900-01-01) or a typo.
 EARLIEST_DATE = "1940-01-01"
 # Recruitment stages in the order they happen; each present date must not be before the previous present one.
