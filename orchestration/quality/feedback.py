@@ -40,11 +40,12 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _next_file_name(file_name: str, version: int) -> str:
-    folder, _, name = file_name.rpartition("/")
-    stem, _, extension = name.rpartition(".")
-    base = stem.split("__v")[0]
-    return f"{folder}/{base}__v{version + 1}.{extension}"
+def _next_file_name(row: dict) -> str:
+    """<submitter>__v<N+1> after the latest of the version held back and the one in use (a misnamed file,
+    `RXB (1).csv`, is named by its submitter, never by its own name)."""
+    folder, _, name = row["file_name"].rpartition("/")
+    version = max(row["version"], row["current_version"] or 0)
+    return f"{folder}/{row['submitter']}__v{version + 1}.{name.rpartition('.')[2].lower()}"
 
 
 def render(rows: list[dict]) -> str:
@@ -60,7 +61,7 @@ def render(rows: list[dict]) -> str:
         lines += [
             f"**Held back.** `{first['file_name']}` (version {first['version']}, received "
             f"{first['loaded_at']:%Y-%m-%d %H:%M} UTC) was not loaded: fix the errors below and send the whole "
-            f"file again as `{_next_file_name(first['file_name'], first['version'])}`. {in_use}",
+            f"file again as `{_next_file_name(first)}`. {in_use}",
             "",
         ]
     else:

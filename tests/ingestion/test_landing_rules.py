@@ -294,6 +294,11 @@ def test_hazards_are_held_back_and_every_organisation_publishes_as_clean(tmp_pat
             assert hazard.file_name not in log, hazard  # not quarantined for good, not half loaded
             assert all(w in arriving[hazard.file_name] for w in hazard.says), arriving
             assert f"  {hazard.file_name}: " in text and "Still arriving, left for the next refresh: 1" in text
+    # The partner's feedback names the file to send, never one built from the misnamed file's own name.
+    feedback = "".join(p.read_text() for p in (space.warehouse.parent / "feedback").rglob("*.md"))
+    for hazard in hazards:
+        if hazard.kind.startswith("misnamed"):
+            assert f"/{hazard.says[0]}`" in feedback, (hazard, feedback)
     # Every organisation's figures published as from the clean folder; only the return status tells of them.
     published, expected = snapshot(space.marts), snapshot(clean_run.marts)
     assert published.keys() == expected.keys()
