@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
+
+from orchestration.ingestion.landing import EARLIEST_PERIOD, MONTH
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEMO_PSEUDO_KEY = "demo-key-not-for-real-data"
@@ -34,7 +35,7 @@ class Settings:
     keep_published: int
     retention_years: int
     settle_seconds: float = 60.0  # WF_SETTLE_SECONDS: a landed file is taken in once unchanged this long
-    earliest_period: str = "2015-01"  # WF_EARLIEST_PERIOD: an earlier period folder is quarantined
+    earliest_period: str = EARLIEST_PERIOD  # WF_EARLIEST_PERIOD: an earlier period folder is quarantined
     max_file_mb: float = 1024  # WF_MAX_FILE_MB: a larger landed file is quarantined unread
     max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
 
@@ -94,14 +95,14 @@ def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
     WF_EARLIEST_PERIOD (default 2015-01)."""
     shipped = landing_dir.resolve() == (PROJECT_ROOT / "seeds" / "returns").resolve()
     settle = env.get("WF_SETTLE_SECONDS") or ("0" if shipped else "60")
-    earliest = env.get("WF_EARLIEST_PERIOD") or "2015-01"
+    earliest = env.get("WF_EARLIEST_PERIOD") or EARLIEST_PERIOD
     try:
         seconds = float(settle)
     except ValueError:
         seconds = -1.0
     if not seconds >= 0:
         raise SettingsError(f"WF_SETTLE_SECONDS must be a number of seconds >= 0, not {settle!r}")
-    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", earliest):
+    if not MONTH.match(earliest):
         raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
     return {"settle_seconds": seconds, "earliest_period": earliest}
 

@@ -52,8 +52,8 @@ def signature(stat: os.stat_result) -> Signature:
 
 
 def unchanged_for(stat: os.stat_result, now: float | None = None) -> float:
-    """Seconds since the file last changed (its content, its times or the file itself)."""
-    return (time.time() if now is None else now) - max(stat.st_mtime_ns, stat.st_ctime_ns) / 1e9
+    """Seconds since the file's modification time (negative when that time is ahead of this machine's clock)."""
+    return (time.time() if now is None else now) - stat.st_mtime_ns / 1e9
 
 
 class StillArriving(Exception):
@@ -86,9 +86,10 @@ class LandedFile:
             raise StillArriving("it changed after the landing folder was scanned")
         age = unchanged_for(before)
         if age < settle_seconds:
+            when = f"it changed {age:.0f} s ago" if age >= 0 else "its modification time is in the future"
             raise StillArriving(
-                f"it changed {max(age, 0):.0f} s ago; a file is taken in once it has been unchanged for "
-                f"WF_SETTLE_SECONDS ({settle_seconds:g} s)"
+                f"{when}; a file is taken in once it has been unchanged for WF_SETTLE_SECONDS ({settle_seconds:g} s)"
+                + ("" if age >= 0 else ": correct the clock of the machine that wrote it, or touch the file")
             )
         try:
             with open(self.path, "rb") as handle:

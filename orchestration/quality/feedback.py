@@ -42,11 +42,12 @@ def feedback_dir_of(warehouse_dir: Path) -> Path:
     return warehouse_dir / "feedback"
 
 
-def _next_file_name(file_name: str, version: int) -> str:
-    folder, _, name = file_name.rpartition("/")
-    stem, _, extension = name.rpartition(".")
-    base = stem.split("__v")[0]
-    return f"{folder}/{base}__v{version + 1}.{extension}"
+def _next_file_name(row: dict) -> str:
+    """<submitter>__v<N+1> after the latest of the version held back and the one in use (a misnamed file,
+    `RXB (1).csv`, is named by its submitter, never by its own name)."""
+    folder, _, name = row["file_name"].rpartition("/")
+    version = max(row["version"], row["current_version"] or 0)
+    return f"{folder}/{row['submitter']}__v{version + 1}.{name.rpartition('.')[2].lower()}"
 
 
 def render(rows: list[dict]) -> str:
@@ -64,7 +65,7 @@ def render(rows: list[dict]) -> str:
             f"**Held back.** {markdown_code(first['file_name'], table_cell=False)} (version {first['version']}, "
             f"received {first['loaded_at']:%Y-%m-%d %H:%M} UTC) was not loaded: fix the errors below and send the "
             "whole file again as "
-            f"{markdown_code(_next_file_name(first['file_name'], first['version']), table_cell=False)}. {in_use}",
+            f"{markdown_code(_next_file_name(first), table_cell=False)}. {in_use}",
             "",
         ]
     else:

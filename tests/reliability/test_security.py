@@ -167,11 +167,12 @@ def test_landing_links_and_hostile_names_cannot_escape_or_inject(workspace, tmp_
     assert workspace.refresh().success
 
     log = dict(workspace.warehouse_query("select file_name, status from audit.load_log"))
-    assert log[f"nhs_pwr/2024-03/{hostile}.csv"] != "quarantined"
+    assert log[f"nhs_pwr/2024-03/{hostile}.csv"] == "quarantined"  # misnamed (returns.md), its name kept as data
     for linked in ("nhs_pwr/2024-02/RWE.csv", "nhs_pwr/2024-01", "nhs_recruitment"):
         assert log[linked] == "quarantined", linked  # reported, not silently skipped
     reasons = workspace.warehouse_query("select file_name, reason from audit.quarantine where file_name like 'nhs_%'")
     assert all("link" in reason for _, reason in reasons if _ != f"nhs_pwr/2024-03/{hostile}.csv")
+    assert f"file name '{hostile}.csv' is not <submitter>" in dict(reasons)[f"nhs_pwr/2024-03/{hostile}.csv"]
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         db = con.execute("select current_database()").fetchone()[0]
         for schema, table in _tables(con, db):
@@ -181,9 +182,9 @@ def test_landing_links_and_hostile_names_cannot_escape_or_inject(workspace, tmp_
                         f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', [secret]
                     ).fetchone()[0]
                     assert hits == 0, (schema, table, column)
-    assert workspace.warehouse_query("select submitter from audit.load_log where file_name like '%drop table%'") == [
-        (hostile,)
-    ]
+    assert workspace.warehouse_query(
+        "select file_name, submitter from audit.load_log where file_name like '%drop table%'"
+    ) == [(f"nhs_pwr/2024-03/{hostile}.csv", "R1J")]
 
 
 def test_no_published_text_value_begins_like_a_spreadsheet_formula(demo):
