@@ -91,6 +91,7 @@ def summary(
     if success and settings.marts.exists():
         with duckdb.connect(str(settings.marts), read_only=True) as con:
             tables = con.execute("select table_name from duckdb_tables() order by table_name").fetchall()
+            lines += unknown_share_lines(con)
             lines.append(f"Marts published to {settings.marts}:")
             for (table,) in tables:
                 count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
@@ -105,6 +106,28 @@ def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: 
     from orchestration.quality.summary import gx_lines, warning_lines
 
     return warning_lines(con, run_id) + gx_lines(con, run_id, seconds)
+
+
+UNKNOWN_SHARE_WARN = 0.05  # issue #19: a return with more of its rows Unknown than this is a WARN
+UNKNOWN_SHOWN = 20
+
+
+def unknown_share_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Returns (version in use) whose profession or leaving reason fell to Unknown on more than 5% of their
+    rows, each with the values to add to a crosswalk or correct (mart_return_status.unknown_*)."""
+    rows = con.execute(
+        "select source, org_code, strftime(period, '%Y-%m'), unknown_rows, unknown_share, unknown_values "
+        "from mart_return_status where unknown_share > ? order by source, org_code, period",
+        [UNKNOWN_SHARE_WARN],
+    ).fetchall()
+    lines = [f"Returns with over {UNKNOWN_SHARE_WARN:.0%} of rows Unknown (profession or reason): {len(rows)}"]
+    lines += [
+        f"  WARN {source} {org} {period}: {share:.0%} of rows ({count}) Unknown; values not in the crosswalk: {values}"
+        for source, org, period, count, share, values in rows[:UNKNOWN_SHOWN]
+    ]
+    if len(rows) > UNKNOWN_SHOWN:
+        lines.append(f"  ... and {len(rows) - UNKNOWN_SHOWN} more: see mart_return_status.unknown_share")
+    return lines
 
 
 def _locked_reason(error) -> str | None:

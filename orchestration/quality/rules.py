@@ -14,6 +14,7 @@ expected, and a message template rendered per failing value.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -279,13 +280,14 @@ def _crosswalks(table: str) -> list[dict]:
         file_name, sector = CROSSWALK_PARAMETERS[parameter]
         out.append(
             _expectation(
-                "expect_column_values_to_be_in_set",
+                "expect_column_values_to_match_regex",
                 "WARN",
-                {"column": column, "value_set": {"$PARAMETER": parameter}},
+                {"column": column, "regex": {"$PARAMETER": parameter}},
                 {
                     "rule": "crosswalk",
                     "column": column,
-                    "expected": f"a value listed for sector {sector} in seeds/reference/{file_name}",
+                    "expected": f"a value listed for sector {sector} in seeds/reference/{file_name} (any case, "
+                    "'&' or 'and')",
                     "parameter": parameter,
                     "message": "value '{value}' in column {column} is not in the crosswalk; loaded and counted as "
                     "Unknown; expected {expected}",
@@ -372,16 +374,38 @@ def load_suite(table: str, directory: Path = EXPECTATIONS_DIR) -> dict:
     return json.loads((directory / f"{table}.json").read_text(encoding="utf-8"))
 
 
-def crosswalk_parameters(reference_dir: Path = REFERENCE_DIR) -> dict[str, list[str]]:
-    """Each crosswalk parameter's value set: the source values of its sector, trimmed."""
+# The same in DuckDB SQL, for a check that compares two returns' values ({} is the expression).
+CROSSWALK_KEY_SQL = "lower(trim(regexp_replace(replace({}, '&', ' and '), '\\s+', ' ', 'g')))"
+
+
+def crosswalk_key(value: str) -> str:
+    """The crosswalk matching of dbt's macro crosswalk_key: case, spaces and '&' against 'and' ignored."""
+    return " ".join(value.replace("&", " and ").lower().split())
+
+
+def crosswalk_pattern(values: list[str]) -> str:
+    """A regex matching exactly the values whose crosswalk_key is one of the values' keys (GX's rule)."""
+    alternatives = []
+    for key in sorted({crosswalk_key(v) for v in values}):
+        pattern, separator = "", ""
+        for word in key.split(" "):
+            if word == "and":  # carries its own spaces: '&' needs none, 'and' needs them
+                pattern, separator = pattern + r"(?:\s*&\s*|\s+and\s+)", ""
+            else:
+                pattern, separator = pattern + separator + re.escape(word), r"\s+"
+        alternatives.append(pattern)
+    return r"(?i)^\s*(?:" + "|".join(alternatives) + r")\s*$"
+
+
+def crosswalk_parameters(reference_dir: Path = REFERENCE_DIR) -> dict[str, str]:
+    """Each crosswalk parameter's regex: the source values of its sector, matched as crosswalk_key does."""
     import csv
 
-    out: dict[str, list[str]] = {}
+    out: dict[str, str] = {}
     for parameter, (file_name, sector) in CROSSWALK_PARAMETERS.items():
         with open(reference_dir / file_name, encoding="utf-8", newline="") as handle:
-            out[parameter] = sorted(
-                {row["source_value"].strip() for row in csv.DictReader(handle) if row["sector"].strip() == sector}
-            )
+            values = [row["source_value"] for row in csv.DictReader(handle) if row["sector"].strip() == sector]
+        out[parameter] = crosswalk_pattern(values)
     return out
 
 

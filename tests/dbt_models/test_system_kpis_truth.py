@@ -125,6 +125,30 @@ def test_demo_sector_and_system_values_match_truth(demo, demo_truth):
     assert tally[("System", True)] == 27 and tally[("VCSE", True)] >= 8
 
 
+def test_demo_sector_joiners_and_leavers_by_profession_match_truth(demo, demo_truth):
+    """By profession, not only All (issue #19): each sector's joiners and leavers of a profession are the sum
+    of its partners' truth figures, whatever vocabulary each partner wrote its staff groups in; a sum of 1 to
+    4 people is published as NULL."""
+    sums: Counter = Counter()
+    for row in demo_truth["org_months"]:
+        for kpi in COUNT_KPIS:
+            if row["profession"] != "All" and row[kpi] is not None:
+                sums[(row["period"], row["sector"], row["profession"], kpi)] += row[kpi]
+    rows = demo.marts_query(
+        "select cast(period as varchar), sector, profession, kpi, value, numerator from mart_system_kpis "
+        "where kpi in ('joiners_12m', 'leavers_12m') and profession not in ('All', 'Unknown') "
+        "and sector in ('NHS', 'Adult social care')"
+    )
+    marts = {r[:4]: r[4:] for r in rows}
+    tally: Counter = Counter()
+    for key, total in sums.items():
+        expected = None if small(total) else total
+        assert marts.get(key) == (expected, expected), (key, total, marts.get(key))
+        tally[(key[1], "suppressed" if expected is None else "published")] += 1
+    print("\nsector joiners and leavers by profession:", sorted(tally.items()))
+    assert tally[("NHS", "published")] > 25 and tally[("Adult social care", "published")] > 25
+
+
 def test_demo_coverage_counts_expected_and_reporting_partners(demo):
     rows = demo.marts_query(
         "select cast(period as varchar), sector, kpi, orgs_reporting, orgs_expected from mart_system_kpis "

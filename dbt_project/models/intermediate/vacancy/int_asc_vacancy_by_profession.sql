@@ -49,7 +49,7 @@ vacancy_rows as (
         job_roles.vacancies
     from job_roles
     left join organisations on job_roles.org_code = organisations.org_code
-    left join crosswalk on job_roles.job_role = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('job_roles.job_role', 'crosswalk') }}
 ),
 
 vacancies as (
@@ -80,7 +80,7 @@ worker_rows as (
         workers.days_sick_12m
     from workers
     left join organisations on workers.org_code = organisations.org_code
-    left join crosswalk on workers.main_job_role = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('workers.main_job_role', 'crosswalk') }}
 ),
 
 worker_rows_with_all as (

@@ -46,7 +46,7 @@ durations as (
         organisations.org_code is not null as is_register_member
     from started
     left join organisations on started.org_code = organisations.org_code
-    left join crosswalk on started.staff_group = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('started.staff_group', 'crosswalk') }}
 )
 
 select

@@ -55,6 +55,10 @@ reason_crosswalk as (
     select * from {{ ref('leaving_reason_crosswalk') }}
 ),
 
+occupation_codes as (
+    select * from {{ ref('occupation_code_crosswalk') }}
+),
+
 ethnic_groups as (
     select * from {{ ref('ethnic_groups') }}
 ),
@@ -137,7 +141,7 @@ nhs_leavers as (
         nhs_ranked.org_code as source_org_code,
         nhs_ranked.person_key,
         nhs_ranked.leaving_date,
-        coalesce(profession_crosswalk.profession, 'Unknown') as profession,
+        coalesce(profession_crosswalk.profession, occupation_codes.profession, 'Unknown') as profession,
         nhs_ranked.reason_for_leaving,
         coalesce(reason_crosswalk.reason_category, 'Unknown') as reason_category,
         nhs_ranked.destination,
@@ -149,9 +153,18 @@ nhs_leavers as (
         nhs_ranked.start_in_org
     from nhs_ranked
     left join profession_crosswalk
-        on profession_crosswalk.sector = 'NHS' and nhs_ranked.staff_group = profession_crosswalk.source_value
+        on
+            profession_crosswalk.sector = 'NHS'
+            and {{ crosswalk_match('nhs_ranked.staff_group', 'profession_crosswalk') }}
+    -- a staff group empty or not in the crosswalk: the occupation code's leading character
+    left join occupation_codes
+        on
+            profession_crosswalk.profession is null
+            and upper(substr(nhs_ranked.occupation_code, 1, 1)) = occupation_codes.leading_character
     left join reason_crosswalk
-        on reason_crosswalk.sector = 'NHS' and nhs_ranked.reason_for_leaving = reason_crosswalk.source_value
+        on
+            reason_crosswalk.sector = 'NHS'
+            and {{ crosswalk_match('nhs_ranked.reason_for_leaving', 'reason_crosswalk') }}
     where nhs_ranked.ended_rank = 1
 ),
 
@@ -202,9 +215,11 @@ asc_leavers as (
     left join profession_crosswalk
         on
             profession_crosswalk.sector = 'Adult social care'
-            and asc_ranked.main_job_role = profession_crosswalk.source_value
+            and {{ crosswalk_match('asc_ranked.main_job_role', 'profession_crosswalk') }}
     left join reason_crosswalk
-        on reason_crosswalk.sector = 'Adult social care' and asc_ranked.leave_reason = reason_crosswalk.source_value
+        on
+            reason_crosswalk.sector = 'Adult social care'
+            and {{ crosswalk_match('asc_ranked.leave_reason', 'reason_crosswalk') }}
     where asc_ranked.record_rank = 1
 ),
 

@@ -43,6 +43,10 @@ crosswalk as (
     select * from {{ ref('profession_crosswalk') }}
 ),
 
+occupation_codes as (
+    select * from {{ ref('occupation_code_crosswalk') }}
+),
+
 ethnic_groups as (
     select * from {{ ref('ethnic_groups') }}
 ),
@@ -55,7 +59,7 @@ assignments as (
         esr.org_code as source_org_code,
         esr.person_key,
         esr.assignment_key as record_key,
-        coalesce(crosswalk.profession, 'Unknown') as profession,
+        coalesce(crosswalk.profession, occupation_codes.profession, 'Unknown') as profession,
         esr.fte,
         esr.assignment_start_date as start_date,
         esr.age_band,
@@ -64,7 +68,12 @@ assignments as (
         esr.disability
     from esr
     left join organisations on esr.org_code = organisations.org_code
-    left join crosswalk on crosswalk.sector = 'NHS' and esr.staff_group = crosswalk.source_value
+    left join crosswalk on crosswalk.sector = 'NHS' and {{ crosswalk_match('esr.staff_group', 'crosswalk') }}
+    -- a staff group empty or not in the crosswalk: the occupation code's leading character
+    left join occupation_codes
+        on
+            crosswalk.profession is null
+            and upper(substr(esr.occupation_code, 1, 1)) = occupation_codes.leading_character
     union all
     select
         asc_workers.period,
@@ -87,7 +96,7 @@ assignments as (
     from asc_workers
     left join organisations on asc_workers.org_code = organisations.org_code
     left join crosswalk
-        on crosswalk.sector = 'Adult social care' and asc_workers.main_job_role = crosswalk.source_value
+        on crosswalk.sector = 'Adult social care' and {{ crosswalk_match('asc_workers.main_job_role', 'crosswalk') }}
 ),
 
 ranked as (

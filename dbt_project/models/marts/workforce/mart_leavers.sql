@@ -172,7 +172,7 @@ vcse_reason_counts as (
             vcse_windows.org_code = vcse_reasons.org_code
             and vcse_windows.period >= vcse_reasons.period
             and vcse_reasons.period > {{ add_months('vcse_windows.period', -12) }}
-    left join reason_crosswalk on vcse_reasons.reason = reason_crosswalk.source_value
+    left join reason_crosswalk on {{ crosswalk_match('vcse_reasons.reason', 'reason_crosswalk') }}
     group by vcse_windows.period, vcse_windows.org_code, coalesce(reason_crosswalk.reason_category, 'Unknown')
 ),
 
