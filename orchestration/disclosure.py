@@ -13,6 +13,8 @@ every published table, from the hierarchies each model declares next to itself i
         vacancies: "vacancy_basis = 'headcount'"
       dependents:                                        # what goes NULL with a count (it would reveal it)
         leavers_12m: [turnover_rate_12m, early_leaver_share_12m]
+      lagged_dependents:                                 # counts of another row equal to (part of) a count
+        - {column: headcount, row: {period: "last_day(period + interval 12 month)"}, columns: [stability_denominator]}
       relations:
         - name: professions add up to All                # rows along one key add up to its total row
           along: profession
@@ -79,6 +81,7 @@ class TableRule:
     counts: dict[str, str]  # column -> rows where it counts people ("true" = every row)
     dependents: dict[str, tuple[str, ...]]
     shares_of_total: dict[str, tuple[str, ...]] = field(default_factory=dict)  # relation name -> columns
+    lagged: list[tuple[str, dict[str, str], tuple[str, ...]]] = field(default_factory=list)
 
 
 @dataclass
@@ -139,14 +142,13 @@ def _parse(table: str, spec: dict[str, Any]) -> tuple[TableRule, list[Relation]]
     keys = tuple(need(spec, "keys", ""))
     counts = {column: (condition or "true") for column, condition in (spec.get("counts") or {}).items()}
     dependents = {column: tuple(cols) for column, cols in (spec.get("dependents") or {}).items()}
-    for column, cols in dependents.items():
-        for dependent in cols:
-            if dependent in counts and counts[dependent] != counts.get(column):
-                raise DisclosureRuleError(
-                    f"{table}: meta.disclosure.dependents.{column} lists the count {dependent}, counted on other "
-                    "rows; a count may only depend on a count of the same rows"
-                )
     rule = TableRule(table, keys, counts, dependents)
+    for index, item in enumerate(spec.get("lagged_dependents") or []):
+        where = f".lagged_dependents[{index}]"
+        columns = tuple(need(item, "columns", where))
+        if not {need(item, "column", where), *columns} <= set(counts):
+            raise DisclosureRuleError(f"{table}: meta.disclosure{where} names a column that is not a count")
+        rule.lagged.append((item["column"], dict(need(item, "row", where)), columns))
     relations = []
     for index, item in enumerate(spec.get("relations") or []):
         where = f".relations[{index}]"
@@ -315,6 +317,21 @@ def _build_dependencies(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRu
         if dependent in rule.counts
     ]
     con.execute("create or replace temp table _sdc_dependencies (cell bigint, dependent bigint)")
+    for table, rule in rules.items():
+        for column, row, dependents in rule.lagged:
+            # The row a hidden count points to: its keys with the declared expressions (period + 12 months).
+            moved = ", ".join(f"{row.get(k, _ident(k))} as {_ident(k)}" for k in rule.keys)
+            same = " and ".join(f"src.{_ident(k)} is not distinct from dst.{_ident(k)}" for k in rule.keys)
+            for dependent in dependents:
+                con.execute(
+                    f"""insert into _sdc_dependencies
+                    with src as (select rowid as rid, {moved} from main.{_ident(table)}),
+                    dst as (select rowid as rid, * from main.{_ident(table)})
+                    select a.id, b.id from _sdc_cells a join src on a.rid = src.rid join dst on {same}
+                    join _sdc_cells b on b.tbl = a.tbl and b.rid = dst.rid and b.col = ?
+                    where a.tbl = ? and a.col = ?""",
+                    [dependent, table, column],
+                )
     for table, column, dependent in pairs:
         con.execute(
             "insert into _sdc_dependencies select a.id, b.id from _sdc_cells a join _sdc_cells b "
@@ -326,7 +343,7 @@ def _build_dependencies(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRu
 def _close_dependencies(con: duckdb.DuckDBPyConnection) -> None:
     while True:
         changed = con.execute(
-            "update _sdc_cells set hidden = true, is_secondary = true where not hidden and id in "
+            "update _sdc_cells set hidden = true, is_secondary = true where not hidden and value <> 0 and id in "
             "(select d.dependent from _sdc_dependencies d join _sdc_cells c on c.id = d.cell where c.hidden)"
         ).fetchone()[0]
         if not changed:

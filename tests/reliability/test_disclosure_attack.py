@@ -12,6 +12,9 @@ The attacker knows only the published tables and their grain (marts.md). It does
    name prefix (service bands), in the same row or in the row of the same grain in another table.
 3. Ratios: a rate published beside its denominator gives the numerator back (numerator = rate x
    denominator), and beside its numerator the denominator.
+4. Across months: a column equal to another column of the same row a month, a quarter or a year earlier
+   (the stability denominator is the headcount a year before), or to the mean of the two (the turnover
+   denominator).
 
 Each recovery is one addition, subtraction or multiplication of published values. A candidate counts as a
 recovery only when it equals the true value exactly: the truth is the same marts built by dbt with the
@@ -330,6 +333,57 @@ def attack_row_sums_and_ratios(report: Report, tables: dict[str, Frames]) -> Non
                     )
 
 
+def _shifted(frames: Frames, months: int) -> np.ndarray:
+    """For each row, the row of the same other keys `months` earlier (-1 where there is none)."""
+    import datetime as dt
+
+    def back(period: str) -> str:
+        day = dt.date.fromisoformat(period)
+        first = dt.date(day.year + (day.month - 1 - months) // 12, (day.month - 1 - months) % 12 + 1, 1)
+        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return str(following - dt.timedelta(days=1))
+
+    others = [k for k in frames.keys if k != "period"]
+    index = {(frames.key["period"][r], *(frames.key[k][r] for k in others)): r for r in range(frames.n)}
+    return np.array(
+        [index.get((back(frames.key["period"][r]), *(frames.key[k][r] for k in others)), -1) for r in range(frames.n)]
+    )
+
+
+def attack_across_periods(report: Report, tables: dict[str, Frames]) -> None:
+    """The same people in another month's row: b at M = a at M-s (the stability denominator is the headcount
+    a year before), or b at M = (a at M-s + a at M) / 2 (the turnover denominator)."""
+    for frames in (f for f in tables.values() if "period" in f.keys):
+        for months in (1, 3, 12):
+            earlier = _shifted(frames, months)
+            has = earlier >= 0
+            if not has.any():
+                continue
+            for a, b in itertools.permutations(frames.numeric, 2):
+                now_a, then_a, now_b = frames.published[a], np.full(frames.n, np.nan), frames.published[b]
+                then_a[has] = frames.published[a][earlier[has]]
+                for form, expected in (("=", then_a), ("= half of itself plus", (then_a + now_a) / 2)):
+                    full = ~np.isnan(expected) & ~np.isnan(now_b) & (now_b > 0)
+                    exact = full & (np.abs(expected - now_b) < 1e-6)
+                    if exact.sum() < MIN_GROUPS or exact.sum() < MIN_SHARE * full.sum():
+                        continue
+                    report.relations.append(
+                        f"{frames.table}: {b} at M {form} {a} at M-{months} (held in {exact.sum()} of {full.sum()})"
+                    )
+                    for row in np.flatnonzero(has):
+                        before, now, value = then_a[row], now_a[row], now_b[row]
+                        if form == "=":
+                            if np.isnan(value) and not np.isnan(before):
+                                _score(report, frames, b, int(row), float(before))
+                            elif np.isnan(before) and not np.isnan(value):
+                                _score(report, frames, a, int(earlier[row]), float(value))
+                        elif not np.isnan(value):
+                            if np.isnan(before) and not np.isnan(now):
+                                _score(report, frames, a, int(earlier[row]), float(2 * value - now))
+                            elif np.isnan(now) and not np.isnan(before):
+                                _score(report, frames, a, int(row), float(2 * value - before))
+
+
 def attack(space: Workspace, root: Path, manifest: Path) -> Report:
     grain = grains(manifest)
     with duckdb.connect(str(space.marts), read_only=True) as con:
@@ -364,6 +418,7 @@ def attack(space: Workspace, root: Path, manifest: Path) -> Report:
     attack_sums_along_keys(report, frames)
     attack_sums_into_other_tables(report, frames)
     attack_row_sums_and_ratios(report, frames)
+    attack_across_periods(report, frames)
     return report
 
 
