@@ -31,6 +31,8 @@ every published table, from the hierarchies each model declares next to itself i
           total_column: headcount
           columns: [service_lt1, service_1_2]
           also: {table: mart_turnover, columns: [headcount]}   # and columns of the matching row elsewhere
+        # a relation to another table may add `shares_of_total: [share_of_leavers]`: member shares of a
+        # hidden total (count / share would give it back) go NULL with it
 
 A value is hidden when it is NULL on a row whose `is_suppressed` is true (a NULL on an unsuppressed row
 is "not computable" and takes no part in a sum). Rule (metrics.md): wherever exactly one value of a sum
