@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.disclosure import apply_secondary_suppression
 from orchestration.parquet_export import export_published, mart_sources
 from orchestration.resources import Settings
 
@@ -67,6 +68,7 @@ def build_published_file(settings: Settings, target: Path, refresh_log: dict) ->
             con.execute(f"create table main.{_ident(table)} as select * from {sources[table]}")
             counts[table] = con.execute(f"select count(*) from main.{_ident(table)}").fetchone()[0]
         con.execute("detach warehouse")
+        apply_secondary_suppression(con)  # metrics.md: no suppressed count recoverable by subtraction
         con.execute(REFRESH_LOG_DDL)
         con.execute(
             "insert into refresh_log values ($refresh_id, $started, $finished, $returns_used, "
