@@ -1,6 +1,8 @@
 """Compare two published marts files (WF_MARTS) table by table, row for row: the proof that a refactoring
 changed no published figure. refresh_log and the wall-clock columns (when a refresh ran, not what it
 computed) are left out; everything else must match as a multiset of rows, with the same columns and types.
+Doubles are compared rounded to FLOAT_DIGITS decimals: DuckDB sums doubles in parallel in no fixed order, so
+two refreshes of the same returns differ in the 15th significant digit (seen on marts nobody changed).
 
     python -m tests.dbt_models.compare_published BEFORE.duckdb AFTER.duckdb
 
@@ -18,7 +20,9 @@ import duckdb
 
 SKIPPED_TABLES = frozenset({"refresh_log"})
 # Columns that record when something ran, not what it computed: they differ between any two refreshes.
-WALL_CLOCK_COLUMNS = frozenset({"refreshed_at", "published_at"})
+WALL_CLOCK_COLUMNS = frozenset({"refreshed_at", "published_at", "received_at"})
+FLOAT_TYPES = frozenset({"DOUBLE", "FLOAT", "REAL"})
+FLOAT_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict
     return tables
 
 
-def compare_published(before: Path, after: Path, schema: str = "main") -> list[TableDiff]:
+def compare_published(
+    before: Path, after: Path, schema: str = "main", float_digits: int = FLOAT_DIGITS
+) -> list[TableDiff]:
     """One TableDiff per table found in either file (schema: main in a published file; in a working
     warehouse, the dbt marts schema)."""
     for path in (before, after):
@@ -91,7 +97,11 @@ def compare_published(before: Path, after: Path, schema: str = "main") -> list[T
                     )
                 )
                 continue
-            columns = ", ".join(_ident(c) for c, _ in tables_before[table] if c not in WALL_CLOCK_COLUMNS)
+            columns = ", ".join(
+                f"round({_ident(c)}, {float_digits}) as {_ident(c)}" if t in FLOAT_TYPES else _ident(c)
+                for c, t in tables_before[table]
+                if c not in WALL_CLOCK_COLUMNS
+            )
             select = f"select {columns} from {{}}.{_ident(schema)}.{_ident(table)}"
             only = f"select count(*) from ({select} except all {select})"
             only_before = con.execute(only.format("before_db", "after_db")).fetchone()[0]
@@ -107,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     parser.add_argument("--schema", default="main", help="main (a published file) or a warehouse schema")
+    parser.add_argument("--float-digits", type=int, default=FLOAT_DIGITS, help="decimals doubles are compared to")
     args = parser.parse_args(argv)
-    diffs = compare_published(args.before, args.after, args.schema)
+    diffs = compare_published(args.before, args.after, args.schema, args.float_digits)
     for diff in diffs:
         print(diff.line())
     different = [d.table for d in diffs if not d.same]

@@ -31,9 +31,17 @@ def test_identical_figures_compare_equal_whatever_the_refresh_time(tmp_path, cap
     assert "1 tables compared, 3 rows before, 0 different" in capsys.readouterr().out
 
 
+def test_summation_noise_in_the_15th_digit_is_not_a_difference(tmp_path):
+    before = _published(tmp_path / "before.duckdb", 0.1 + 0.2, "2026-01-01 00:00:00")
+    after = _published(tmp_path / "after.duckdb", 0.3, "2026-01-01 00:00:00")
+    assert 0.1 + 0.2 != 0.3
+    (diff,) = compare_published(before, after)
+    assert diff.same
+
+
 def test_a_changed_value_is_reported_on_both_sides(tmp_path):
     before = _published(tmp_path / "before.duckdb", 0.25, "2026-01-01 00:00:00")
-    after = _published(tmp_path / "after.duckdb", 0.2500001, "2026-01-01 00:00:00")
+    after = _published(tmp_path / "after.duckdb", 0.250001, "2026-01-01 00:00:00")
     (diff,) = compare_published(before, after)
     assert (diff.only_before, diff.only_after, diff.same) == (1, 1, False)
     assert main([str(before), str(after)]) == 1

@@ -4,11 +4,7 @@
 -- share): every worker of the month's extract with no leave_date or one after the month, agency included.
 -- A figure exists only where the extracts it needs hold the establishment in that month.
 -- Each month depends on that month's extracts only: incremental with no lookback.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py). Without the var
     an incremental run rebuilds every month; Spark stays a table. -#}

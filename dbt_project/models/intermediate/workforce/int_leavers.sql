@@ -6,11 +6,7 @@
 -- ASC: a worker, not Agency, whose leave_date is in the month of the extract.
 -- Lookback 3 months: a month's internal moves read staff in post up to m+3, and is_provisional changes for
 -- the 3 months before a sector's newest month.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 3.
     Without the var an incremental run rebuilds every month; Spark stays a table. -#}

@@ -3,11 +3,7 @@
 -- snapshot (Bank excluded); ASC: workers of the month's extract with no leave_date or one after the month,
 -- not Agency. Organisations are reported under their final merger successor. Each month depends on that
 -- month's returns only: no lookback.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 0.
     Without the var an incremental run rebuilds every month; Spark stays a table. -#}

@@ -1,15 +1,23 @@
 -- The person figures of mart_turnover UNSUPPRESSED, one row per (period, sector, org_code, profession),
 -- profession 'All' included: turnover, joiners, stability, early leavers, length of service and internal
--- moves (metrics.md KPIs 1, 3 and 4) with their numerators, denominators and rates. NHS and ASC from
--- person records every month (int_workforce_monthly); VCSE from the quarterly workbook at quarter-ends
--- (int_vcse_quarters). A 12-month figure at M sums the window M-11 .. M and is NULL unless the window
--- rule of int_organisation_windows holds (every month M-12 .. M complete; VCSE: the five quarter-ends).
+-- moves (metrics.md KPIs 1, 3 and 4) with their numerators, denominators and rates. NHS and ASC from the
+-- window sums of int_workforce_windows every month; VCSE from int_vcse_windows at quarter-ends. A 12-month
+-- figure at M is NULL unless the window rule of int_organisation_windows holds (every month M-12 .. M
+-- complete; VCSE: the five quarter-ends).
 with monthly as (
     select * from {{ ref('int_workforce_monthly') }}
 ),
 
 vcse as (
     select * from {{ ref('int_vcse_quarters') }}
+),
+
+person_windows as (
+    select * from {{ ref('int_workforce_windows') }}
+),
+
+vcse_windows as (
+    select * from {{ ref('int_vcse_windows') }}
 ),
 
 coverage as (
@@ -69,27 +77,6 @@ person_spine as (
     where monthly.profession <> 'All'
 ),
 
-window_sums as (
-    select
-        person_spine.period,
-        person_spine.org_code,
-        person_spine.profession,
-        sum(monthly.joiners) as joiners_12m,
-        sum(monthly.leavers) as leavers_12m,
-        sum(monthly.leavers_fte) as leavers_fte_12m,
-        sum(monthly.early_leavers) as early_leavers_12m,
-        sum(monthly.internal_moves) as internal_moves_12m,
-        sum(monthly.provisional_leavers) as provisional_leavers_12m
-    from person_spine
-    inner join monthly
-        on
-            person_spine.org_code = monthly.org_code
-            and person_spine.profession = monthly.profession
-            and monthly.period >= {{ add_months('person_spine.period', -11) }}
-            and person_spine.period >= monthly.period
-    group by person_spine.period, person_spine.org_code, person_spine.profession
-),
-
 person_rows as (
     select
         person_spine.period,
@@ -99,23 +86,23 @@ person_rows as (
         coalesce(org_windows.staff_complete, false) as staff_complete,
         coalesce(org_windows.staff_window_complete, false) as staff_window_complete,
         coalesce(org_windows.leavers_window_complete, false) as leavers_window_complete,
-        coalesce(current_month.headcount, 0) as headcount,
-        coalesce(current_month.fte, 0) as fte,
-        coalesce(year_before.headcount, 0) as headcount_12m_ago,
-        coalesce(year_before.fte, 0) as fte_12m_ago,
-        coalesce(current_month.stayers_12m, 0) as stayers_12m,
+        coalesce(person_windows.headcount, 0) as headcount,
+        coalesce(person_windows.fte, 0) as fte,
+        coalesce(person_windows.headcount_12m_ago, 0) as headcount_12m_ago,
+        coalesce(person_windows.fte_12m_ago, 0) as fte_12m_ago,
+        coalesce(person_windows.stayers_12m, 0) as stayers_12m,
         current_month.median_service_years,
         coalesce(current_month.service_lt1, 0) as service_lt1,
         coalesce(current_month.service_1_2, 0) as service_1_2,
         coalesce(current_month.service_2_5, 0) as service_2_5,
         coalesce(current_month.service_5_10, 0) as service_5_10,
         coalesce(current_month.service_10_plus, 0) as service_10_plus,
-        coalesce(window_sums.joiners_12m, 0) as joiners_12m,
-        coalesce(window_sums.leavers_12m, 0) as leavers_12m,
-        coalesce(window_sums.leavers_fte_12m, 0) as leavers_fte_12m,
-        coalesce(window_sums.early_leavers_12m, 0) as early_leavers_12m,
-        coalesce(window_sums.internal_moves_12m, 0) as internal_moves_12m,
-        coalesce(window_sums.provisional_leavers_12m, 0) > 0 as has_provisional_leavers
+        coalesce(person_windows.joiners_12m, 0) as joiners_12m,
+        coalesce(person_windows.leavers_12m, 0) as leavers_12m,
+        coalesce(person_windows.leavers_fte_12m, 0) as leavers_fte_12m,
+        coalesce(person_windows.early_leavers_12m, 0) as early_leavers_12m,
+        coalesce(person_windows.internal_moves_12m, 0) as internal_moves_12m,
+        coalesce(person_windows.provisional_leavers_12m, 0) > 0 as has_provisional_leavers
     from person_spine
     left join org_windows
         on person_spine.org_code = org_windows.org_code and person_spine.period = org_windows.period
@@ -124,16 +111,11 @@ person_rows as (
             person_spine.org_code = current_month.org_code
             and person_spine.profession = current_month.profession
             and person_spine.period = current_month.period
-    left join monthly as year_before
+    left join person_windows
         on
-            person_spine.org_code = year_before.org_code
-            and person_spine.profession = year_before.profession
-            and year_before.period = {{ add_months('person_spine.period', -12) }}
-    left join window_sums
-        on
-            person_spine.org_code = window_sums.org_code
-            and person_spine.profession = window_sums.profession
-            and person_spine.period = window_sums.period
+            person_spine.org_code = person_windows.org_code
+            and person_spine.profession = person_windows.profession
+            and person_spine.period = person_windows.period
 ),
 
 person_figures as (
@@ -197,35 +179,6 @@ vcse_spine as (
     inner join vcse_professions on vcse_org_quarters.org_code = vcse_professions.org_code
 ),
 
--- The four quarters of W: a sum is unknown when any quarter's value is (empty cells are not zero).
-vcse_window as (
-    select
-        vcse_spine.period,
-        vcse_spine.org_code,
-        vcse_spine.profession,
-        count(vcse.period) as quarters,
-        case when sum(case when vcse.joiners is null then 1 else 0 end) = 0 then sum(vcse.joiners) end
-            as joiners_12m,
-        case when sum(case when vcse.leavers is null then 1 else 0 end) = 0 then sum(vcse.leavers) end
-            as leavers_12m,
-        case
-            when sum(case when vcse.leavers_under_12_months is null then 1 else 0 end) = 0
-                then sum(vcse.leavers_under_12_months)
-        end as early_leavers_12m
-    from vcse_spine
-    left join vcse
-        on
-            vcse_spine.org_code = vcse.org_code
-            and vcse_spine.profession = vcse.profession
-            and vcse.period in (
-                vcse_spine.period,
-                {{ add_months('vcse_spine.period', -3) }},
-                {{ add_months('vcse_spine.period', -6) }},
-                {{ add_months('vcse_spine.period', -9) }}
-            )
-    group by vcse_spine.period, vcse_spine.org_code, vcse_spine.profession
-),
-
 vcse_figures as (
     select
         vcse_spine.period,
@@ -234,8 +187,8 @@ vcse_figures as (
         vcse_spine.profession,
         current_quarter.paid_headcount as headcount,
         current_quarter.paid_fte as fte,
-        case when org_windows.vcse_window_complete then vcse_window.joiners_12m end as joiners_12m,
-        case when org_windows.vcse_window_complete then vcse_window.leavers_12m end as leavers_12m,
+        case when org_windows.vcse_window_complete then vcse_windows.joiners_12m end as joiners_12m,
+        case when org_windows.vcse_window_complete then vcse_windows.leavers_12m end as leavers_12m,
         cast(null as {{ type_double() }}) as leavers_fte_12m,
         case
             when org_windows.vcse_window_complete
@@ -244,7 +197,7 @@ vcse_figures as (
         cast(null as {{ type_double() }}) as turnover_fte_denominator,
         cast(null as {{ dbt.type_bigint() }}) as stability_numerator,
         cast(null as {{ dbt.type_bigint() }}) as stability_denominator,
-        case when org_windows.vcse_window_complete then vcse_window.early_leavers_12m end
+        case when org_windows.vcse_window_complete then vcse_windows.early_leavers_12m end
             as early_leavers_12m,
         cast(null as {{ type_double() }}) as median_service_years,
         cast(null as {{ dbt.type_bigint() }}) as service_lt1,
@@ -258,11 +211,11 @@ vcse_figures as (
     from vcse_spine
     left join org_windows
         on vcse_spine.org_code = org_windows.org_code and vcse_spine.period = org_windows.period
-    inner join vcse_window
+    left join vcse_windows
         on
-            vcse_spine.org_code = vcse_window.org_code
-            and vcse_spine.profession = vcse_window.profession
-            and vcse_spine.period = vcse_window.period
+            vcse_spine.org_code = vcse_windows.org_code
+            and vcse_spine.profession = vcse_windows.profession
+            and vcse_spine.period = vcse_windows.period
     left join vcse as current_quarter
         on
             vcse_spine.org_code = current_quarter.org_code

@@ -6,8 +6,8 @@
 -- quarter-ends M-12 .. M; leavers the sheets do not explain (a sheet not sent) count as 'Unknown', so the
 -- shares add up to the Workforce sheet's leavers. Categories with no leavers have no row. Disclosure
 -- control: leavers_12m from 1 to 4 and shares over such counts (or denominators below 5) are NULL.
-with leavers as (
-    select * from {{ ref('int_leavers') }}
+with person_counts as (
+    select * from {{ ref('int_leaver_counts') }}
 ),
 
 vcse_reasons as (
@@ -28,127 +28,8 @@ org_windows as (
     select * from {{ ref('int_organisation_windows') }}
 ),
 
-months as (
-    select * from {{ ref('int_months') }}
-),
-
 organisations as (
     select * from {{ ref('int_organisations_mapped') }}
-),
-
--- ---------------------------------------------------------------- NHS and ASC leaver events
-events as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        'All' as profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
-),
-
-events_long as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'reason' as dimension,
-        reason_category as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'destination' as dimension,
-        destination as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'age_band' as dimension,
-        age_band as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'ethnic_group' as dimension,
-        ethnic_group as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'disability' as dimension,
-        disability as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'service_band' as dimension,
-        service_band as category
-    from events
-),
-
-person_counts as (
-    select
-        months.period,
-        events_long.sector,
-        events_long.org_code,
-        events_long.profession,
-        events_long.dimension,
-        coalesce(nullif(trim(events_long.category), ''), 'Unknown') as category,
-        count(*) as leavers_12m
-    from months
-    inner join events_long
-        on
-            months.period >= events_long.period
-            and events_long.period > {{ add_months('months.period', -12) }}
-    inner join org_windows
-        on
-            months.period = org_windows.period
-            and events_long.org_code = org_windows.org_code
-    where org_windows.leavers_window_complete
-    group by
-        months.period,
-        events_long.sector,
-        events_long.org_code,
-        events_long.profession,
-        events_long.dimension,
-        coalesce(nullif(trim(events_long.category), ''), 'Unknown')
 ),
 
 -- ---------------------------------------------------------------- VCSE reasons (quarterly sheet)
