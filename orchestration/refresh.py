@@ -16,6 +16,7 @@ import duckdb
 from dagster import DagsterInstance
 
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
+from orchestration.publish import published_set
 from orchestration.rekey import key_matches, mismatch_message, previous_warehouses
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 
@@ -82,8 +83,8 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
             for (table,) in tables:
                 count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
                 lines.append(f"  {table}: {count} rows")
-    elif not success:
-        lines.append(f"Nothing published: the previous {settings.marts.name} stays in place.")
+    # What is published, read from the files (orchestration/publish.py), so it is true however the run ended.
+    lines += published_set(settings, run_id)
     return "\n".join(lines)
 
 
