@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.ingestion.schema import ensure_schema
 from orchestration.resources import Settings, SettingsError
 
 FINGERPRINT_LABEL = b"wf-pseudo-key-fingerprint|v1"
@@ -93,6 +94,7 @@ def check_key(settings: Settings) -> None:
     if matches is None:
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(settings.warehouse)) as con:
+            ensure_schema(con)  # a new warehouse has its audit tables from the start, as readers expect
             record_fingerprint(con, settings.pseudo_key, "first refresh under this key")
 
 
