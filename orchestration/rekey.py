@@ -114,12 +114,17 @@ def prepare_rekey(settings: Settings) -> Rekey | None:
     previous = settings.warehouse.with_name(f"{settings.warehouse.name}.before-rekey-{stamp}")
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("checkpoint")  # fold any write-ahead log into the file before it moves
-    os.replace(settings.warehouse, previous)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute(f"attach '{_literal(previous)}' as previous (read_only)")
+    # The new file is made whole under another name, then both are renamed: a crash leaves either the old
+    # warehouse in place (and the old key still required) or the new one with its fingerprint.
+    building = settings.warehouse.with_name(f"{settings.warehouse.name}.rekey-building")
+    building.unlink(missing_ok=True)
+    with duckdb.connect(str(building)) as con:
+        con.execute(f"attach '{_literal(settings.warehouse)}' as previous (read_only)")
         archived = _archive_audit(con, stamp)
         con.execute("detach previous")
         record_fingerprint(con, settings.pseudo_key, f"re-key {stamp}: rebuilt from the landing folder")
+    os.replace(settings.warehouse, previous)
+    os.replace(building, settings.warehouse)
     return Rekey(previous, archived)
 
 
