@@ -16,6 +16,8 @@ import duckdb
 from dagster import DagsterInstance
 
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
+from orchestration.publish import published_set
+from orchestration.rekey import key_matches, mismatch_message, previous_warehouses
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 from orchestration.safe_text import one_line
 
@@ -26,12 +28,14 @@ def run_refresh(
     log_level: str = "WARNING",
     progress: RefreshProgress | None = None,
     full_refresh: bool = False,
+    rekey: bool = False,
 ):
     from orchestration.definitions import defs
 
     job = defs.get_job_def("refresh")
+    warehouse = {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock, "rekey": rekey}
     config = {
-        "resources": {"warehouse": {"config": {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock}}},
+        "resources": {"warehouse": {"config": warehouse}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     if full_refresh:  # every incremental dbt model rebuilt from all months (orchestration/incremental.py)
@@ -96,10 +100,25 @@ def summary(
             for (table,) in tables:
                 count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
                 lines.append(f"  {table}: {count} rows")
-    elif not success:
-        lines.append(f"Nothing published: the previous {settings.marts.name} stays in place.")
+    # What is published, read from the files (orchestration/publish.py), so it is true however the run ended.
+    lines += published_set(settings, run_id)
     # one_line: file names and reasons quote returns; no control sequence from them reaches the terminal
     return "\n".join(one_line(line) for line in lines)
+
+
+def rekey_lines(settings: Settings, success: bool) -> str:
+    kept = previous_warehouses(settings)
+    where = f"kept at {kept[-1]}" if kept else "not found"
+    if success:
+        return (
+            f"Re-keyed: the warehouse was rebuilt from {settings.landing_dir} under the new WF_PSEUDO_KEY. The one "
+            f"built under the previous key is {where}: delete it once the new marts are checked (it holds "
+            "record-level data)."
+        )
+    return (
+        f"Re-key not finished: the next refresh under the new key carries the rebuild on. To go back instead, "
+        f"put the previous warehouse ({where}) back as {settings.warehouse} and set the previous WF_PSEUDO_KEY."
+    )
 
 
 def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> list[str]:
@@ -130,10 +149,10 @@ def unknown_share_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def _locked_reason(error) -> str | None:
-    """The RefreshLockedError message in a Dagster error chain (a step or a run failure), if any."""
+def _locked_reason(error, name: str = "RefreshLockedError") -> str | None:
+    """The message of a `name` error in a Dagster error chain (a step or a run failure), if any."""
     while error is not None:
-        if "RefreshLockedError" in (error.cls_name or ""):
+        if name in (error.cls_name or ""):
             return error.message.strip().removeprefix(f"{error.cls_name}: ")
         error = error.cause
     return None
@@ -154,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rebuild the incremental dbt models from every month, not only the months whose returns changed",
     )
+    parser.add_argument(
+        "--rekey",
+        action="store_true",
+        help="change WF_PSEUDO_KEY deliberately: rebuild the working warehouse from the landing folder under "
+        "the new key, keeping the audit trail (docs/notes/rekey.md)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -166,14 +191,20 @@ def main(argv: list[str] | None = None) -> int:
         # stack trace). The job's own resource still takes the lock for the run: this check only speaks first.
         try:
             with refresh_lock(settings):
-                pass
+                matches = key_matches(settings)  # the key fingerprint (orchestration/rekey.py), nothing else read
         except RefreshLockedError as error:
             print(f"Refresh refused: {error}", file=sys.stderr)
             return 3
+        if matches is False and not args.rekey:
+            print(f"Refresh refused: {mismatch_message(settings)}", file=sys.stderr)
+            return 2
+        if matches is True and args.rekey:
+            print(f"Nothing to re-key: {settings.warehouse} already uses this WF_PSEUDO_KEY.")
+            return 0
     started = time.monotonic()
     progress, dbt_output = refresh_progress(sys.stdout), DbtRoutineFilter(sys.stdout)
     with contextlib.redirect_stdout(dbt_output):  # dbt's per-node lines give way to the progress lines
-        result = run_refresh(args.force, args.wait, progress=progress, full_refresh=args.full_refresh)
+        result = run_refresh(args.force, args.wait, progress=progress, full_refresh=args.full_refresh, rekey=args.rekey)
     dbt_output.close_pending()
     failure = next((e for e in result.all_events if e.is_failure), None)
     error = getattr(failure.event_specific_data, "error", None) if failure is not None else None
@@ -181,10 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     if locked:  # another refresh took the lock between the check above and the run
         print(f"Refresh refused: {locked}", file=sys.stderr)
         return 3
+    if wrong_key := _locked_reason(error, "KeyMismatchError"):  # --wait: the key is checked under the lock
+        print(f"Refresh refused: {wrong_key}", file=sys.stderr)
+        return 2
     if error is not None:
         cause = error.cause or error
         print(f"Step {failure.step_key or '(run)'} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
     print(summary(settings, result.run_id, time.monotonic() - started, result.success, still_arriving(result)))
+    if args.rekey:
+        print(rekey_lines(settings, result.success))
     return 0 if result.success else 1
 
 

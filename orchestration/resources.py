@@ -150,10 +150,12 @@ class WarehouseResource(ConfigurableResource):
 
     force_reload: sources or periods to parse again even if unchanged, as 'source', 'source:period' or
     '*:period' (e.g. ['nhs_pwr:2024-03']). The refresh lock is held for the whole run.
+    rekey: rebuild the working warehouse under a new WF_PSEUDO_KEY (orchestration/rekey.py).
     """
 
     force_reload: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
     wait_for_lock: bool = False
+    rekey: bool = False
 
     def settings(self) -> Settings:
         return Settings.from_env()
@@ -170,4 +172,10 @@ class WarehouseResource(ConfigurableResource):
         settings = self.settings()
         settings.check_safe()
         with refresh_lock(settings, wait=self.wait_for_lock):
+            # The key fingerprint (orchestration/rekey.py): refuse a different key before anything is read.
+            from orchestration.rekey import check_key, prepare_rekey
+
+            if self.rekey and (rekeyed := prepare_rekey(settings)) and context.log:
+                context.log.info(f"re-key: the previous warehouse is kept at {rekeyed.previous}")
+            check_key(settings)
             yield self
