@@ -382,7 +382,9 @@ def _named(name: str) -> Submitter:
     return Submitter(name, f"'{name}'", "lower")
 
 
-ODS_SUBMITTER = Submitter(r"[A-Z0-9]{3,5}", "the organisation's NHS ODS code (e.g. RWE)", column="org_code")
+# ODS codes are 3 to 6 characters (trusts 3, sites 5, practices 6); 2 to 8 leaves room for test and local
+# codes. What makes a name misnamed is anything else in it (spaces, brackets, underscores), not its length.
+ODS_SUBMITTER = Submitter(r"[A-Z0-9]{2,8}", "the organisation's NHS ODS code (e.g. RWE)", column="org_code")
 SUBMITTERS: dict[str, Submitter] = {
     "ics_partners": _named("ics"),
     **dict.fromkeys(
@@ -391,7 +393,7 @@ SUBMITTERS: dict[str, Submitter] = {
     ),
     "asc_wds_workers": _named("extract"),
     "asc_wds_establishments": _named("extract"),
-    "vcse_returns": Submitter(r"(?:SC|NI|NIC)?[0-9]{5,8}", "the organisation's charity number (e.g. 1012345)"),
+    "vcse_returns": Submitter(r"(?:SC|NI|NIC)?[0-9]{3,8}", "the organisation's charity number (e.g. 1012345)"),
     "cqc_ratings": _named("cqc"),
     "nhs_published_sickness": _named("england"),
     "ods_trusts": _named("etr"),

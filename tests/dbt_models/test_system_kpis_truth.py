@@ -140,18 +140,24 @@ def test_demo_sector_joiners_and_leavers_by_profession_match_truth(demo, demo_tr
             if row["profession"] != "All" and row[kpi] is not None:
                 sums[(row["period"], row["sector"], row["profession"], kpi)] += row[kpi]
     rows = demo.marts_query(
-        "select cast(period as varchar), sector, profession, kpi, value, numerator from mart_system_kpis "
-        "where kpi in ('joiners_12m', 'leavers_12m') and profession not in ('All', 'Unknown') "
+        "select cast(period as varchar), sector, profession, kpi, value, numerator, is_suppressed "
+        "from mart_system_kpis where kpi in ('joiners_12m', 'leavers_12m') and profession not in ('All', 'Unknown') "
         "and sector in ('NHS', 'Adult social care')"
     )
     marts = {r[:4]: r[4:] for r in rows}
     tally: Counter = Counter()
     for key, total in sums.items():
         expected = None if small(total) else total
-        assert marts.get(key) == (expected, expected), (key, total, marts.get(key))
+        value, numerator, is_suppressed = marts[key]
+        if expected is not None and value is None and is_suppressed:  # hidden by secondary suppression
+            assert numerator is None, key
+            tally[(key[1], "hidden by secondary suppression")] += 1
+            continue
+        assert (value, numerator) == (expected, expected), (key, total, marts[key])
+        assert is_suppressed or expected is not None, key
         tally[(key[1], "suppressed" if expected is None else "published")] += 1
     print("\nsector joiners and leavers by profession:", sorted(tally.items()))
-    assert tally[("NHS", "published")] > 25 and tally[("Adult social care", "published")] > 25
+    assert tally[("NHS", "published")] > 15 and tally[("Adult social care", "published")] > 15
 
 
 def test_demo_coverage_counts_expected_and_reporting_partners(demo):
