@@ -16,7 +16,8 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import default_description_fn
 
-from orchestration.incremental import plan_build, record_watermark
+from orchestration.incremental import nothing_new, plan_build, record_watermark
+from orchestration.publish import published_refresh_id
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 
 OWNER = "team:workforce-data"
@@ -69,10 +70,16 @@ def dbt_models(
 ):
     """dbt build: staging views, intermediate and mart tables, seeds, and every dbt test. The month-grain
     incremental models rebuild only the months whose returns changed since the last successful build
-    (orchestration/incremental.py); the watermark is recorded only once the build succeeded."""
+    (orchestration/incremental.py); the watermark is recorded only once the build succeeded. Nothing new
+    since the last build (and nothing forced): no dbt, no asset materialised (dbt's specs are skippable), so
+    published_marts, downstream, is skipped too and the published file stays as it is."""
     settings = warehouse.settings()
     with connect_warehouse(settings) as con:
         plan = plan_build(con, dbt_project_manifest(), config.full_refresh)
+        unchanged = None if warehouse.force_reload else nothing_new(con, plan, published_refresh_id(settings))
+    if unchanged:
+        context.log.info(unchanged)
+        return
     context.log.info(f"dbt build {'full' if plan.full_refresh else 'from ' + str(plan.rebuild_from)}: {plan.reason}")
     # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
     os.environ["WF_WAREHOUSE"] = str(settings.warehouse)
@@ -82,7 +89,7 @@ def dbt_models(
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
     yield from dbt.cli(args, context=context).stream()  # raises when dbt fails: no watermark then
     with connect_warehouse(settings) as con:
-        record_watermark(con, plan)
+        record_watermark(con, plan, context.run.run_id)
 
 
 def dbt_project_manifest() -> dict:

@@ -141,6 +141,11 @@ def _refresh_id(path: Path) -> str | None:
     return row[0] if row else None
 
 
+def published_refresh_id(settings: Settings) -> str | None:
+    """The refresh whose file is published at WF_MARTS; None when there is none or it cannot be read."""
+    return _refresh_id(settings.marts) if settings.marts.exists() else None
+
+
 def make_dated_copy(settings: Settings, source: Path) -> Path:
     """Copy source to <stem>.<UTC stamp>Z<suffix>, through a .partial file so a copy is always whole."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")

@@ -15,6 +15,7 @@ import time
 import duckdb
 from dagster import DagsterInstance
 
+from orchestration.incremental import skipped_build
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 
@@ -48,6 +49,7 @@ def _has_dagster_home() -> bool:
 
 def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> str:
     lines = [f"Refresh {run_id[:8]} {'succeeded' if success else 'FAILED'} in {seconds:.1f} s"]
+    unchanged = None
     if settings.warehouse.exists():
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             loaded = con.execute(
@@ -64,6 +66,7 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
                 [run_id],
             ).fetchall()
             quality = quality_summary_lines(con, run_id, seconds)
+            unchanged = skipped_build(con, run_id) if success else None  # issue #25: no dbt build, no publication
         total = sum(n for _, n, _ in loaded)
         lines.append(f"Returns loaded: {total}" + (" (nothing new in the landing folder)" if not total else ""))
         lines += [f"  {source}: {n} returns, {rows or 0} rows" for source, n, rows in loaded]
@@ -72,7 +75,9 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
             where = ", ".join(x for x in (f"row {row}" if row else "", f"column {column}" if column else "") if x)
             lines.append(f"  {file_name}{' (' + where + ')' if where else ''}: {reason}")
         lines += quality  # issue #6: returns loaded with warnings, GX's share of the refresh time
-    if success and settings.marts.exists():
+        if unchanged:
+            lines.append(unchanged + ".")
+    if success and settings.marts.exists() and not unchanged:
         with duckdb.connect(str(settings.marts), read_only=True) as con:
             tables = con.execute("select table_name from duckdb_tables() order by table_name").fetchall()
             lines.append(f"Marts published to {settings.marts}:")
