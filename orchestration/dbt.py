@@ -17,7 +17,7 @@ from dagster_dbt import (
 from dagster_dbt.asset_utils import default_description_fn
 
 from orchestration.incremental import nothing_new, plan_build, record_watermark
-from orchestration.publish import published_refresh_id
+from orchestration.publish import backfill_dated_copy, published_refresh_id, remove_leftovers
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 
 OWNER = "team:workforce-data"
@@ -79,6 +79,8 @@ def dbt_models(
         unchanged = None if warehouse.force_reload else nothing_new(con, plan, published_refresh_id(settings))
     if unchanged:
         context.log.info(unchanged)
+        remove_leftovers(settings)  # what a publication killed after its swap left (the file in place is whole)
+        backfill_dated_copy(settings)
         return
     context.log.info(f"dbt build {'full' if plan.full_refresh else 'from ' + str(plan.rebuild_from)}: {plan.reason}")
     # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
