@@ -3,12 +3,15 @@ the published file stays byte for byte, and the summary says so. The next change
 
 from __future__ import annotations
 
+import io
+
 import duckdb
 from dagster import AssetKey
 
 from orchestration.dbt import dbt_models, dbt_project_manifest
 from orchestration.incremental import nothing_new, plan_build
-from orchestration.refresh import summary
+from orchestration.progress import refresh_progress
+from orchestration.refresh import run_refresh, summary
 from orchestration.resources import Settings
 from tests.integration.test_pwr_slice import HEADER, REGISTER
 from tests.reliability.helpers import sha256
@@ -29,8 +32,10 @@ def test_nothing_new_skips_dbt_and_publication_until_a_return_changes(workspace)
     log = workspace.marts_query("select * from refresh_log")
     assert [row[0] for row in log] == [first.run_id]
 
-    second = workspace.refresh()
+    progress = io.StringIO()
+    second = run_refresh([], progress=refresh_progress(progress))
     assert second.success
+    assert "dbt build skipped" in progress.getvalue() and "rows published" not in progress.getvalue()
     # Ingestion and the register ran; no dbt model, seed or the published file materialised.
     assert PUBLISHED not in materialised(second)
     assert materialised(second) and not materialised(second) & set(dbt_models.keys)
