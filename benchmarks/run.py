@@ -132,6 +132,7 @@ def refresh_env(landing: Path, warehouse_dir: Path) -> dict[str, str]:
         WF_WAREHOUSE=str(warehouse_dir / "warehouse.duckdb"),
         WF_MARTS=str(warehouse_dir / "marts.duckdb"),
         WF_KEEP_PUBLISHED="0",
+        WF_SETTLE_SECONDS="0",  # the returns are generated just before the refresh
         DBT_TARGET_PATH=str(warehouse_dir / "dbt_target"),
         PATH=f"{Path(PYTHON).parent}:{os.environ.get('PATH', '')}",
         DAGSTER_HOME=str(warehouse_dir / "dagster_home"),  # runs recorded with timestamps, as under `make run`

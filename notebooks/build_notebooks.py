@@ -18,6 +18,11 @@ import duckdb
 import matplotlib.pyplot as plt
 import pandas as pd
 
+# Text from partners' returns (organisation names, reasons) is shown, never run: pandas escapes HTML in its
+# tables; MathJax must not read a '$' in that text as mathematics (it can build links), nor matplotlib in labels.
+pd.set_option("display.html.use_mathjax", False)
+plt.rcParams["text.parse_math"] = False
+
 # The published file, read-only: the refresh swaps it atomically, so a query sees one complete version.
 MARTS = Path(os.environ.get("WF_MARTS", Path.cwd().parent / "warehouse" / "marts.duckdb"))
 con = duckdb.connect(str(MARTS), read_only=True)

@@ -16,6 +16,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import default_description_fn
 
+from orchestration.dbt_child import PARENT_VARIABLE
 from orchestration.incremental import nothing_new, plan_build, record_watermark
 from orchestration.publish import backfill_dated_copy, published_refresh_id, remove_leftovers
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
@@ -76,7 +77,8 @@ def dbt_models(
     settings = warehouse.settings()
     with connect_warehouse(settings) as con:
         plan = plan_build(con, dbt_project_manifest(), config.full_refresh)
-        unchanged = None if warehouse.force_reload else nothing_new(con, plan, published_refresh_id(settings))
+        forced = warehouse.force_reload or warehouse.rekey
+        unchanged = None if forced else nothing_new(con, plan, published_refresh_id(settings))
     if unchanged:
         context.log.info(unchanged)
         remove_leftovers(settings)  # what a publication killed after its swap left (the file in place is whole)
@@ -85,6 +87,7 @@ def dbt_models(
     context.log.info(f"dbt build {'full' if plan.full_refresh else 'from ' + str(plan.rebuild_from)}: {plan.reason}")
     # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
     os.environ["WF_WAREHOUSE"] = str(settings.warehouse)
+    os.environ[PARENT_VARIABLE] = str(os.getpid())  # wf-dbt ends with this process (orchestration/dbt_child.py)
     os.environ["WF_ENGINE"] = settings.engine
     # dbt unit tests check the SQL, not the data: they run in `make test` (tests/dbt_models/test_dbt_unit_tests.py),
     # not in every refresh, where they cost more than the data tests.
@@ -101,8 +104,10 @@ def dbt_project_manifest() -> dict:
 
 
 def dbt_resource() -> DbtCliResource:
-    # The venv's own dbt, whether or not the venv is on PATH (stack.md).
-    executable = Path(sys.executable).with_name("dbt")
+    # The venv's own dbt, whether or not the venv is on PATH (stack.md), through wf-dbt so that it ends with
+    # the refresh that started it (orchestration/dbt_child.py); plain dbt if the venv predates wf-dbt.
+    tied, plain = Path(sys.executable).with_name("wf-dbt"), Path(sys.executable).with_name("dbt")
+    executable = tied if tied.exists() else plain
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.profiles_dir),

@@ -11,7 +11,6 @@ an empty catalog (no row counts or database types).
 
 from __future__ import annotations
 
-import html
 import os
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.resources import PROJECT_ROOT, Settings, SettingsError, refresh_lock
+from orchestration.safe_text import html_page, html_text
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def index_page(site_dir: Path, gx_index: Path | None, catalog_empty: bool) -> st
     ]
     if gx_index is not None:
         links.append((gx_index.relative_to(site_dir).as_posix(), "Great Expectations Data Docs: the quality checks"))
-    items = "\n".join(f'  <li><a href="{html.escape(href)}">{html.escape(text)}</a></li>' for href, text in links)
+    items = "\n".join(f'  <li><a href="{html_text(href)}">{html_text(text)}</a></li>' for href, text in links)
     note = (
         "<p>No warehouse was built yet: the dbt catalog (row counts, database types) is empty. "
         "Run <code>make run</code>, then <code>make docs</code> again.</p>\n"
@@ -77,10 +77,9 @@ def index_page(site_dir: Path, gx_index: Path | None, catalog_empty: bool) -> st
     )
     if gx_index is None:
         note += "<p>No Great Expectations Data Docs yet: a refresh builds them in docs/gx/.</p>\n"
-    return (
-        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>ICS workforce warehouse: '
-        "documentation</title></head>\n<body>\n<h1>ICS workforce warehouse: documentation</h1>\n"
-        f"<ul>\n{items}\n</ul>\n{note}</body>\n</html>\n"
+    return html_page(
+        "ICS workforce warehouse: documentation",
+        f"<h1>ICS workforce warehouse: documentation</h1>\n<ul>\n{items}\n</ul>\n{note}",
     )
 
 

@@ -10,6 +10,7 @@ tables; on a cluster the folder is the shared storage both sides can reach (READ
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -92,25 +93,52 @@ def published_parquet_dir(marts_file: Path) -> Path:
     return marts_file.with_name(f"{marts_file.stem}_parquet")
 
 
-def export_published(marts_file: Path) -> dict[str, int]:
-    """The published marts as parquet too, for tools that do not read DuckDB: every table of the published
-    file (refresh_log included) to `<WF_MARTS without .duckdb>_parquet/<table>.parquet` (warehouse/marts_parquet/),
-    each file swapped in whole.
-    The set is not swapped at once: a reader that needs one consistent version reads the DuckDB file."""
+def staged_parquet_dir(marts_file: Path) -> Path:
+    """Where a publication writes the parquet copy of its new version before the swap."""
+    return marts_file.with_name(f".{published_parquet_dir(marts_file).name}.{os.getpid()}.building")
+
+
+def stage_published(built_file: Path, marts_file: Path) -> Path:
+    """The parquet copy of a built (not yet published) file: every table of it (refresh_log included) as
+    `<table>.parquet` in a staging folder beside WF_MARTS, written in full before anything is swapped."""
+    staged = staged_parquet_dir(marts_file)
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True)
+    with duckdb.connect(str(built_file), read_only=True) as con:
+        for (table,) in con.execute("select table_name from duckdb_tables() order by table_name").fetchall():
+            target = _literal(staged / f"{table}.parquet")
+            con.execute(f"copy (select * from {_ident(table)}) to {target} (format parquet)")
+    return staged
+
+
+def swap_in_published(staged: Path, marts_file: Path) -> list[str]:
+    """Move the staged parquet files into `<WF_MARTS without .duckdb>_parquet/` (warehouse/marts_parquet/), each
+    with one rename (no new space needed), and remove tables the new version no longer has. Each file is
+    swapped whole, the set not at once: a reader that needs one consistent version reads the DuckDB file."""
     folder = published_parquet_dir(marts_file)
     folder.mkdir(parents=True, exist_ok=True)
-    written: dict[str, int] = {}
-    with duckdb.connect(str(marts_file), read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() order by table_name").fetchall()]
-        for table in tables:
-            target = folder / f"{table}.parquet"
-            partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-            try:
-                con.execute(f"copy (select * from {_ident(table)}) to {_literal(partial)} (format parquet)")
-                os.replace(partial, target)
-            finally:
-                partial.unlink(missing_ok=True)
-            written[table] = con.execute(f"select count(*) from {_ident(table)}").fetchone()[0]
-    for stale in set(p.stem for p in folder.glob("*.parquet")) - set(tables):
+    tables = sorted(p.stem for p in staged.glob("*.parquet"))
+    for table in tables:
+        os.replace(staged / f"{table}.parquet", folder / f"{table}.parquet")
+    for stale in {p.stem for p in folder.glob("*.parquet")} - set(tables):
         (folder / f"{stale}.parquet").unlink(missing_ok=True)
-    return written
+    shutil.rmtree(staged, ignore_errors=True)
+    return tables
+
+
+def export_published(marts_file: Path) -> list[str]:
+    """The published marts as parquet files too, for tools that do not read DuckDB (staged, then swapped in)."""
+    return swap_in_published(stage_published(marts_file, marts_file), marts_file)
+
+
+def published_parquet_refresh_id(marts_file: Path) -> str | None:
+    """The refresh whose version the parquet copy holds (its refresh_log.parquet), None when there is none."""
+    log = published_parquet_dir(marts_file) / "refresh_log.parquet"
+    if not log.exists():
+        return None
+    try:
+        with duckdb.connect() as con:
+            row = con.execute(f"select max(refresh_id) from read_parquet({_literal(log)})").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None

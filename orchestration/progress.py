@@ -18,6 +18,8 @@ from typing import Any, TextIO
 from dagster import AssetKey, LoggerDefinition
 from dagster._core.events import DagsterEvent, DagsterEventType
 
+from orchestration.safe_text import one_line
+
 DBT_EVERY = 10  # a progress line every this many dbt models and seeds built
 
 
@@ -58,7 +60,8 @@ class RefreshProgress(logging.Handler):
             self.say(line)
 
     def say(self, text: str) -> None:
-        line = f"[{time.monotonic() - self.started:6.1f} s] {text}"
+        # one_line: a file name or value from a return cannot send control sequences to the terminal
+        line = f"[{time.monotonic() - self.started:6.1f} s] {one_line(text)}"
         self.lines.append(line)
         if self.stream is not None:
             print(line, file=self.stream, flush=True)
@@ -113,9 +116,12 @@ class RefreshProgress(logging.Handler):
         if key.path[0] == "raw":
             files_read, files_seen = _number(metadata, "files_read"), _number(metadata, "files_seen")
             rows, held = _number(metadata, "rows_loaded"), _number(metadata, "returns_quarantined")
+            arriving = _number(metadata, "files_still_arriving")
             return (
                 f"{name}: {_count(files_read)} new or changed of {_count(files_seen)} files, "
-                f"{_count(rows)} rows loaded, quarantined: {_count(held)}{self.seconds(event.step_key)}"
+                f"{_count(rows)} rows loaded, quarantined: {_count(held)}"
+                + (f", still arriving: {arriving}" if arriving else "")
+                + self.seconds(event.step_key)
             )
         if name == "audit/load_log":
             current, held = _number(metadata, "current_returns"), _number(metadata, "returns_held_back")

@@ -4,12 +4,17 @@ connection keeps the version it opened), and a refresh that fails or is killed a
 previous file in place. Dated copies of the last WF_KEEP_PUBLISHED versions are kept beside it.
 
 Crash safety, step by step (the refresh lock guarantees one publisher at a time):
-1. leftovers of a killed publication (`.<name>.<pid>.building[.wal]`, `*.partial`) are removed;
+1. leftovers of a killed publication (`.<name>.<pid>.building[.wal]`, `*.partial`, staged parquet) go;
 2. the new version is built under `.<name>.<pid>.building`, checkpointed and closed (no `.wal` is left),
    reopened read-only and compared with what was written, then fsynced;
-3. `os.replace` swaps it in (atomic on one file system) and the folder is fsynced;
-4. the dated copy is written as `<name>.partial` and renamed, so a dated copy is always complete; a
-   published version whose dated copy was lost to a crash gets it at the next publication.
+3. its dated copy is written whole as `<stem>.<stamp>Z<suffix>.partial` and its parquet copy whole in
+   `.<name>_parquet.<pid>.building/`: a full disk or any other failure up to here publishes nothing, and the
+   error names the step;
+4. `os.replace` swaps it in (atomic on one file system) and the folder is fsynced;
+5. only renames remain (no new space needed): the dated copy to its name, each parquet file into
+   `<stem>_parquet/`. A version whose dated copy was lost to a crash between 4 and 5 gets it at the next
+   publication, its parquet copy with the next version. `published_set` reads what is published from the
+   files themselves, so the refresh's closing message is true whatever failed.
 """
 
 from __future__ import annotations
@@ -22,7 +27,14 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.parquet_export import export_published, mart_sources
+from orchestration.disclosure import apply_secondary_suppression
+from orchestration.parquet_export import (
+    mart_sources,
+    published_parquet_dir,
+    published_parquet_refresh_id,
+    stage_published,
+    swap_in_published,
+)
 from orchestration.resources import Settings
 
 PUBLISHED_SCHEMA = "marts"
@@ -67,6 +79,7 @@ def build_published_file(settings: Settings, target: Path, refresh_log: dict) ->
             con.execute(f"create table main.{_ident(table)} as select * from {sources[table]}")
             counts[table] = con.execute(f"select count(*) from main.{_ident(table)}").fetchone()[0]
         con.execute("detach warehouse")
+        apply_secondary_suppression(con)  # metrics.md: no suppressed count recoverable by subtraction
         con.execute(REFRESH_LOG_DDL)
         con.execute(
             "insert into refresh_log values ($refresh_id, $started, $finished, $returns_used, "
@@ -113,8 +126,10 @@ def _remove(path: Path) -> None:
 
 def _building_files(settings: Settings) -> list[Path]:
     folder = settings.marts.parent
-    return sorted(folder.glob(f".{settings.marts.name}.*.building*")) + sorted(
-        folder.glob(f"{settings.marts.stem}.*.partial")
+    return (
+        sorted(folder.glob(f".{settings.marts.name}.*.building*"))
+        + sorted(folder.glob(f"{settings.marts.stem}.*.partial"))
+        + sorted(folder.glob(f".{published_parquet_dir(settings.marts).name}.*.building"))
     )
 
 
@@ -123,7 +138,7 @@ def remove_leftovers(settings: Settings) -> list[Path]:
     them belongs to a live publication."""
     leftovers = _building_files(settings)
     for path in leftovers:
-        path.unlink(missing_ok=True)
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     return leftovers
 
 
@@ -142,17 +157,30 @@ def _refresh_id(path: Path) -> str | None:
 
 
 def published_refresh_id(settings: Settings) -> str | None:
-    """The refresh whose file is published at WF_MARTS; None when there is none or it cannot be read."""
-    return _refresh_id(settings.marts) if settings.marts.exists() else None
+    """The refresh whose file (and parquet copy) is published at WF_MARTS; None when there is none, it cannot
+    be read, or the parquet copy holds another version (a publication killed after its swap)."""
+    refresh_id = _refresh_id(settings.marts) if settings.marts.exists() else None
+    return refresh_id if refresh_id and published_parquet_refresh_id(settings.marts) == refresh_id else None
+
+
+def stage_dated_copy(settings: Settings, source: Path) -> tuple[Path, Path]:
+    """Copy source to `<stem>.<UTC stamp>Z<suffix>.partial`, fsynced: (the partial file, its dated name). Renaming
+    it to the dated name needs no new space, so a copy staged before the swap is sure to be completed after."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dated = settings.marts.with_name(f"{settings.marts.stem}.{stamp}{settings.marts.suffix}")
+    partial = dated.with_name(dated.name + ".partial")
+    try:
+        shutil.copyfile(source, partial)
+        _fsync(partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial, dated
 
 
 def make_dated_copy(settings: Settings, source: Path) -> Path:
     """Copy source to <stem>.<UTC stamp>Z<suffix>, through a .partial file so a copy is always whole."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    dated = settings.marts.with_name(f"{settings.marts.stem}.{stamp}{settings.marts.suffix}")
-    partial = dated.with_name(dated.name + ".partial")
-    shutil.copyfile(source, partial)
-    _fsync(partial)
+    partial, dated = stage_dated_copy(settings, source)
     os.replace(partial, dated)
     return dated
 
@@ -169,22 +197,68 @@ def backfill_dated_copy(settings: Settings) -> Path | None:
 
 
 def publish(settings: Settings, refresh_log: dict) -> Publication:
+    """Everything the publication writes (the new file, its dated copy, its parquet copy) is written before the
+    swap; after it only renames remain, which need no space. Any failure before the swap publishes nothing and
+    says which step failed; the previous version, its dated copy and its parquet copy stay as they were."""
     settings.marts.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(settings)
-    backfill_dated_copy(settings)
     temporary = settings.marts.with_name(f".{settings.marts.name}.{os.getpid()}.building")
+    step, partial = "catching up the dated copy of the version in place", None
     try:
+        backfill_dated_copy(settings)
+        step = "building the new file"
         counts = build_published_file(settings, temporary, refresh_log)
         verify_published_file(temporary, counts, refresh_log["refresh_id"])
         _fsync(temporary)
+        if settings.keep_published > 0:
+            step = "writing its dated copy"
+            partial, dated = stage_dated_copy(settings, temporary)
+        step = "writing its parquet copy"  # the same tables as parquet files (orchestration/parquet_export.py)
+        staged = stage_published(temporary, settings.marts)
+        step = "swapping it in"
         swap_in(temporary, settings.marts)
+    except (OSError, duckdb.Error, PublishError) as error:
+        remove_leftovers(settings)
+        raise PublishError(
+            f"{step} failed ({error}); nothing was published: {settings.marts} still holds "
+            f"{_version_of(settings.marts)}, with its dated and parquet copies unchanged"
+        ) from error
     finally:
         _remove(temporary)
-    dated = make_dated_copy(settings, settings.marts) if settings.keep_published > 0 else None
+    # Published. What remains are renames, and a crash here is caught up by the next publication.
+    if partial is not None:
+        os.replace(partial, dated)
+    swap_in_published(staged, settings.marts)
     prune_dated_copies(settings)
-    export_published(settings.marts)  # the same tables as parquet files (orchestration/parquet_export.py)
     _fsync(settings.marts.parent)
-    return Publication(settings.marts, counts, dated)
+    return Publication(settings.marts, counts, dated if partial is not None else None)
+
+
+def _version_of(path: Path) -> str:
+    refresh_id = _refresh_id(path) if path.exists() else None
+    return f"the version of refresh {refresh_id}" if refresh_id else "no version (nothing was ever published)"
+
+
+def published_set(settings: Settings, refresh_id: str) -> list[str]:
+    """What the published set holds for refresh_id, read from the files themselves (so a message built from it
+    is true whatever failed, and wherever): the file, its newest dated copy, the parquet copy."""
+    if _refresh_id(settings.marts) != refresh_id:
+        return [f"Nothing published: {settings.marts} still holds {_version_of(settings.marts)}."]
+    copies = dated_copies(settings)
+    lines = [f"Published {settings.marts} (refresh {refresh_id})."]
+    if settings.keep_published > 0:
+        has_copy = bool(copies) and _refresh_id(copies[-1]) == refresh_id
+        lines.append(
+            f"  dated copy: {copies[-1].name}" if has_copy else "  dated copy: MISSING (the next publication writes it)"
+        )
+    parquet = published_parquet_refresh_id(settings.marts)
+    folder = published_parquet_dir(settings.marts)
+    lines.append(
+        f"  parquet copy: {folder}"
+        if parquet == refresh_id
+        else f"  parquet copy: STALE ({folder} holds refresh {parquet}; the next publication replaces it)"
+    )
+    return lines
 
 
 def swap_in(built: Path, published: Path) -> None:

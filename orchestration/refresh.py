@@ -17,7 +17,10 @@ from dagster import DagsterInstance
 
 from orchestration.incremental import skipped_build
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
+from orchestration.publish import published_set
+from orchestration.rekey import key_matches, mismatch_message, previous_warehouses
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
+from orchestration.safe_text import one_line
 
 
 def run_refresh(
@@ -26,12 +29,14 @@ def run_refresh(
     log_level: str = "WARNING",
     progress: RefreshProgress | None = None,
     full_refresh: bool = False,
+    rekey: bool = False,
 ):
     from orchestration.definitions import defs
 
     job = defs.get_job_def("refresh")
+    warehouse = {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock, "rekey": rekey}
     config = {
-        "resources": {"warehouse": {"config": {"force_reload": force_reload or [], "wait_for_lock": wait_for_lock}}},
+        "resources": {"warehouse": {"config": warehouse}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     if full_refresh:  # every incremental dbt model rebuilt from all months (orchestration/incremental.py)
@@ -47,9 +52,24 @@ def _has_dagster_home() -> bool:
     return bool(os.environ.get("DAGSTER_HOME"))
 
 
-def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> str:
+def still_arriving(result) -> dict[str, str]:
+    """Files the run's ingestion left for the next refresh (still arriving), with why, from the raw assets'
+    metadata."""
+    found: dict[str, str] = {}
+    for event in result.get_asset_materialization_events():
+        value = event.step_materialization_data.materialization.metadata.get("still_arriving")
+        found.update(getattr(value, "data", None) or {})
+    return found
+
+
+def summary(
+    settings: Settings, run_id: str, seconds: float, success: bool, arriving: dict[str, str] | None = None
+) -> str:
     lines = [f"Refresh {run_id[:8]} {'succeeded' if success else 'FAILED'} in {seconds:.1f} s"]
     unchanged = None
+    if arriving:
+        lines.append(f"Still arriving, left for the next refresh: {len(arriving)}")
+        lines += [f"  {name}: {why}" for name, why in sorted(arriving.items())]
     if settings.warehouse.exists():
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             loaded = con.execute(
@@ -80,13 +100,31 @@ def summary(settings: Settings, run_id: str, seconds: float, success: bool) -> s
     if success and settings.marts.exists() and not unchanged:
         with duckdb.connect(str(settings.marts), read_only=True) as con:
             tables = con.execute("select table_name from duckdb_tables() order by table_name").fetchall()
+            lines += unknown_share_lines(con)
             lines.append(f"Marts published to {settings.marts}:")
             for (table,) in tables:
                 count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
                 lines.append(f"  {table}: {count} rows")
-    elif not success:
-        lines.append(f"Nothing published: the previous {settings.marts.name} stays in place.")
-    return "\n".join(lines)
+    # What is published, read from the files (orchestration/publish.py), so it is true however the run ended.
+    if not unchanged:  # issue #25: nothing was to be published
+        lines += published_set(settings, run_id)
+    # one_line: file names and reasons quote returns; no control sequence from them reaches the terminal
+    return "\n".join(one_line(line) for line in lines)
+
+
+def rekey_lines(settings: Settings, success: bool) -> str:
+    kept = previous_warehouses(settings)
+    where = f"kept at {kept[-1]}" if kept else "not found"
+    if success:
+        return (
+            f"Re-keyed: the warehouse was rebuilt from {settings.landing_dir} under the new WF_PSEUDO_KEY. The one "
+            f"built under the previous key is {where}: delete it once the new marts are checked (it holds "
+            "record-level data)."
+        )
+    return (
+        f"Re-key not finished: the next refresh under the new key carries the rebuild on. To go back instead, "
+        f"put the previous warehouse ({where}) back as {settings.warehouse} and set the previous WF_PSEUDO_KEY."
+    )
 
 
 def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> list[str]:
@@ -95,10 +133,32 @@ def quality_summary_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: 
     return warning_lines(con, run_id) + gx_lines(con, run_id, seconds)
 
 
-def _locked_reason(error) -> str | None:
-    """The RefreshLockedError message in a Dagster error chain (a step or a run failure), if any."""
+UNKNOWN_SHARE_WARN = 0.05  # issue #19: a return with more of its rows Unknown than this is a WARN
+UNKNOWN_SHOWN = 20
+
+
+def unknown_share_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Returns (version in use) whose profession or leaving reason fell to Unknown on more than 5% of their
+    rows, each with the values to add to a crosswalk or correct (mart_return_status.unknown_*)."""
+    rows = con.execute(
+        "select source, org_code, strftime(period, '%Y-%m'), unknown_rows, unknown_share, unknown_values "
+        "from mart_return_status where unknown_share > ? order by source, org_code, period",
+        [UNKNOWN_SHARE_WARN],
+    ).fetchall()
+    lines = [f"Returns with over {UNKNOWN_SHARE_WARN:.0%} of rows Unknown (profession or reason): {len(rows)}"]
+    lines += [
+        f"  WARN {source} {org} {period}: {share:.0%} of rows ({count}) Unknown; values not in the crosswalk: {values}"
+        for source, org, period, count, share, values in rows[:UNKNOWN_SHOWN]
+    ]
+    if len(rows) > UNKNOWN_SHOWN:
+        lines.append(f"  ... and {len(rows) - UNKNOWN_SHOWN} more: see mart_return_status.unknown_share")
+    return lines
+
+
+def _locked_reason(error, name: str = "RefreshLockedError") -> str | None:
+    """The message of a `name` error in a Dagster error chain (a step or a run failure), if any."""
     while error is not None:
-        if "RefreshLockedError" in (error.cls_name or ""):
+        if name in (error.cls_name or ""):
             return error.message.strip().removeprefix(f"{error.cls_name}: ")
         error = error.cause
     return None
@@ -119,6 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rebuild the incremental dbt models from every month, not only the months whose returns changed",
     )
+    parser.add_argument(
+        "--rekey",
+        action="store_true",
+        help="change WF_PSEUDO_KEY deliberately: rebuild the working warehouse from the landing folder under "
+        "the new key, keeping the audit trail (docs/notes/rekey.md)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -131,14 +197,20 @@ def main(argv: list[str] | None = None) -> int:
         # stack trace). The job's own resource still takes the lock for the run: this check only speaks first.
         try:
             with refresh_lock(settings):
-                pass
+                matches = key_matches(settings)  # the key fingerprint (orchestration/rekey.py), nothing else read
         except RefreshLockedError as error:
             print(f"Refresh refused: {error}", file=sys.stderr)
             return 3
+        if matches is False and not args.rekey:
+            print(f"Refresh refused: {mismatch_message(settings)}", file=sys.stderr)
+            return 2
+        if matches is True and args.rekey:
+            print(f"Nothing to re-key: {settings.warehouse} already uses this WF_PSEUDO_KEY.")
+            return 0
     started = time.monotonic()
     progress, dbt_output = refresh_progress(sys.stdout), DbtRoutineFilter(sys.stdout)
     with contextlib.redirect_stdout(dbt_output):  # dbt's per-node lines give way to the progress lines
-        result = run_refresh(args.force, args.wait, progress=progress, full_refresh=args.full_refresh)
+        result = run_refresh(args.force, args.wait, progress=progress, full_refresh=args.full_refresh, rekey=args.rekey)
     dbt_output.close_pending()
     failure = next((e for e in result.all_events if e.is_failure), None)
     error = getattr(failure.event_specific_data, "error", None) if failure is not None else None
@@ -146,10 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     if locked:  # another refresh took the lock between the check above and the run
         print(f"Refresh refused: {locked}", file=sys.stderr)
         return 3
+    if wrong_key := _locked_reason(error, "KeyMismatchError"):  # --wait: the key is checked under the lock
+        print(f"Refresh refused: {wrong_key}", file=sys.stderr)
+        return 2
     if error is not None:
         cause = error.cause or error
         print(f"Step {failure.step_key or '(run)'} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
-    print(summary(settings, result.run_id, time.monotonic() - started, result.success))
+    print(summary(settings, result.run_id, time.monotonic() - started, result.success, still_arriving(result)))
+    if args.rekey:
+        print(rekey_lines(settings, result.success))
     return 0 if result.success else 1
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 
+from orchestration.ingestion.landing import EARLIEST_PERIOD, MONTH
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEMO_PSEUDO_KEY = "demo-key-not-for-real-data"
 
@@ -32,6 +34,10 @@ class Settings:
     environment: str
     keep_published: int
     retention_years: int
+    settle_seconds: float = 60.0  # WF_SETTLE_SECONDS: a landed file is taken in once unchanged this long
+    earliest_period: str = EARLIEST_PERIOD  # WF_EARLIEST_PERIOD: an earlier period folder is quarantined
+    max_file_mb: float = 1024  # WF_MAX_FILE_MB: a larger landed file is quarantined unread
+    max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
 
     @property
     def uses_demo_key(self) -> bool:
@@ -66,6 +72,9 @@ class Settings:
             environment=env.get("WF_ENV", "development"),
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
+            **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
+            max_file_mb=_positive_mb(env, "WF_MAX_FILE_MB", "1024"),
+            max_unpacked_mb=_positive_mb(env, "WF_MAX_UNPACKED_MB", "256"),
         )
 
     def check_safe(self) -> None:
@@ -78,6 +87,35 @@ class Settings:
                 "Never load real returns without a secret key.",
                 file=sys.stderr,
             )
+
+
+def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
+    """WF_SETTLE_SECONDS (default 60; 0 for the sample returns shipped in seeds/returns, which are part of the
+    checkout: a fresh clone gives every file the clone's time, and nobody copies into them) and
+    WF_EARLIEST_PERIOD (default 2015-01)."""
+    shipped = landing_dir.resolve() == (PROJECT_ROOT / "seeds" / "returns").resolve()
+    settle = env.get("WF_SETTLE_SECONDS") or ("0" if shipped else "60")
+    earliest = env.get("WF_EARLIEST_PERIOD") or EARLIEST_PERIOD
+    try:
+        seconds = float(settle)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise SettingsError(f"WF_SETTLE_SECONDS must be a number of seconds >= 0, not {settle!r}")
+    if not MONTH.match(earliest):
+        raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
+    return {"settle_seconds": seconds, "earliest_period": earliest}
+
+
+def _positive_mb(env: dict[str, str], name: str, default: str) -> float:
+    text = env.get(name) or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingsError(f"{name} must be a number of megabytes greater than 0, not {text!r}")
+    return value
 
 
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -112,10 +150,12 @@ class WarehouseResource(ConfigurableResource):
 
     force_reload: sources or periods to parse again even if unchanged, as 'source', 'source:period' or
     '*:period' (e.g. ['nhs_pwr:2024-03']). The refresh lock is held for the whole run.
+    rekey: rebuild the working warehouse under a new WF_PSEUDO_KEY (orchestration/rekey.py).
     """
 
     force_reload: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
     wait_for_lock: bool = False
+    rekey: bool = False
 
     def settings(self) -> Settings:
         return Settings.from_env()
@@ -132,4 +172,10 @@ class WarehouseResource(ConfigurableResource):
         settings = self.settings()
         settings.check_safe()
         with refresh_lock(settings, wait=self.wait_for_lock):
+            # The key fingerprint (orchestration/rekey.py): refuse a different key before anything is read.
+            from orchestration.rekey import check_key, prepare_rekey
+
+            if self.rekey and (rekeyed := prepare_rekey(settings)) and context.log:
+                context.log.info(f"re-key: the previous warehouse is kept at {rekeyed.previous}")
+            check_key(settings)
             yield self

@@ -16,6 +16,7 @@ from dagster import (
     sensor,
 )
 
+from orchestration.ingestion.landing import unchanged_for
 from orchestration.resources import Settings
 
 # In process: one process for the whole refresh (stack.md: 14 s against 26 s multiprocess), which also
@@ -39,25 +40,37 @@ def monthly_refresh(context):
     return RunRequest(run_key=f"monthly-{context.scheduled_execution_time:%Y-%m}")
 
 
-def landing_fingerprint(settings: Settings) -> str:
-    """A hash of every landing file's path, size and modification time: cheap, no file is read."""
-    digest = hashlib.sha256()
+def landing_fingerprint(settings: Settings) -> tuple[str, int]:
+    """A hash of every landing file's path, size and modification time (cheap: no file is read), and how many
+    files changed less than WF_SETTLE_SECONDS ago (still arriving). A file removed meanwhile is skipped."""
+    digest, arriving = hashlib.sha256(), 0
     for dirpath, dirnames, filenames in os.walk(settings.landing_dir):
         dirnames.sort()
         for name in sorted(filenames):
-            stat = os.stat(os.path.join(dirpath, name))
+            try:
+                stat = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            arriving += unchanged_for(stat) < settings.settle_seconds
             digest.update(f"{dirpath}/{name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), arriving
 
 
 @sensor(
     job=refresh_job,
     minimum_interval_seconds=300,
     default_status=DefaultSensorStatus.STOPPED,
-    description="Requests a refresh when files land in WF_LANDING_DIR or change there.",
+    description="Requests a refresh when files land in WF_LANDING_DIR or change there, once every file has been "
+    "unchanged for WF_SETTLE_SECONDS (never while a file is still being copied in).",
 )
 def landing_sensor(context: SensorEvaluationContext):
-    fingerprint = landing_fingerprint(Settings.from_env())
+    settings = Settings.from_env()
+    fingerprint, arriving = landing_fingerprint(settings)
+    if arriving:
+        return SkipReason(
+            f"{arriving} file(s) changed less than WF_SETTLE_SECONDS ({settings.settle_seconds:g} s) ago and may "
+            "still be arriving; waiting until they settle"
+        )
     if fingerprint == context.cursor:
         return SkipReason("no new or changed files in the landing folder")
     context.update_cursor(fingerprint)

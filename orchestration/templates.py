@@ -22,6 +22,7 @@ from pathlib import Path
 from orchestration.ingestion.readers import VCSE_SHEETS
 from orchestration.ingestion.sources import SOURCES, SOURCES_BY_NAME, Column, Source
 from orchestration.resources import PROJECT_ROOT
+from orchestration.safe_text import csv_text, formula_like, markdown_code
 
 REFERENCE = PROJECT_ROOT / "seeds" / "reference"
 VCSE = SOURCES_BY_NAME["vcse_returns"]
@@ -239,10 +240,11 @@ def meaning(table: str, column: Column) -> str:
 
 def values_text(table: str, column: Column) -> str:
     if column.allowed:
-        return "one of: " + ", ".join(f"`{v}`" for v in column.allowed)
+        return "one of: " + ", ".join(markdown_code(v) for v in column.allowed)
     mapped = crosswalk_values(table, column.name)
     if mapped:
-        return "mapped values: " + ", ".join(f"`{v}`" for v in mapped) + " (any other loads as Unknown, with a warning)"
+        listed = ", ".join(markdown_code(v) for v in mapped)
+        return f"mapped values: {listed} (any other loads as Unknown, with a warning)"
     return ""
 
 
@@ -250,10 +252,8 @@ def values_text(table: str, column: Column) -> str:
 
 
 def csv_header(columns: tuple[Column, ...]) -> bytes:
-    """The header row alone, UTF-8 without BOM, CRLF as Excel writes 'CSV UTF-8'."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([c.name for c in columns])
-    return out.getvalue().encode("utf-8")
+    """The header row alone, UTF-8 without BOM, CRLF as Excel writes 'CSV UTF-8' (safe_text.csv_text)."""
+    return csv_text([[c.name for c in columns]]).encode("utf-8")
 
 
 _FIXED = dt.datetime(2024, 1, 1)
@@ -313,7 +313,7 @@ def vcse_workbook() -> bytes:
         letter = chr(ord("A") + [c.value for c in sheet[1]].index(column))
         validation = DataValidation(
             type="list",
-            formula1='"' + ",".join(values) + '"',
+            formula1=list_formula(values, column),
             allow_blank=True,
             showErrorMessage=False,  # another value is allowed: it loads as Unknown, with a warning
             promptTitle=column,
@@ -326,6 +326,19 @@ def vcse_workbook() -> bytes:
     with _FixedDateZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
     return buffer.getvalue()
+
+
+def list_formula(values: tuple[str, ...], column: str) -> str:
+    """A drop-down's values as the formula Excel stores: one quoted string, values separated by commas, a
+    quote doubled. A value holding a comma cannot be listed, and a formula-like value would be refused by
+    the ingestion itself: both stop `make templates` with the crosswalk value to fix."""
+    for value in values:
+        if "," in value or formula_like(value):
+            raise ValueError(
+                f"crosswalk value {value!r} of {column} (seeds/reference) cannot be offered in the VCSE workbook's "
+                "drop-down: it holds a comma or begins like a spreadsheet formula; rename it in the crosswalk"
+            )
+    return '"' + ",".join(value.replace('"', '""') for value in values) + '"'
 
 
 def example_path(source: Source, extension: str) -> str:

@@ -1,8 +1,9 @@
 """Scales, code lists and the rates the simulator uses.
 
 Every categorical value written to a return comes from a list here; the staff groups, job roles and
-leaving reasons are exactly those of the crosswalks in `seeds/reference` (one deliberate exception,
-`MESSY_NHS_REASON`, is a messy case listed in truth.json).
+leaving reasons are those of the crosswalks in `seeds/reference`, matched as the warehouse matches them
+(case, spaces and '&'/'and' ignored; one deliberate exception, `MESSY_NHS_REASON`, is a messy case listed
+in truth.json).
 """
 
 from __future__ import annotations
@@ -183,6 +184,31 @@ OCCUPATION_CODES = {
     "Senior Managers": ["G6B", "G6C"],
     "Students": ["N9A"],
 }
+# The vocabulary a trust writes staff_group in (returns.md: ESR's staff groups or NHS England's main staff
+# groups as published in NHS Workforce Statistics, in any case, with '&' or 'and'). Trusts not listed write
+# ESR's names as published. "NHS England" trusts write each ESR group as the main staff group most of its
+# staff are counted in (nhs_pwr then has one row per main staff group, the ESR groups' figures summed);
+# "mixed" spells a row's value by its position: as published, UPPER CASE, '&' written 'and', lower case.
+NHSE_STAFF_GROUP = {
+    "Medical and Dental": "HCHS doctors",
+    "Nursing and Midwifery Registered": "Nurses & health visitors",
+    "Allied Health Professionals": "Scientific, therapeutic & technical staff",
+    "Healthcare Scientists": "Scientific, therapeutic & technical staff",
+    "Add Prof Scientific and Technic": "Scientific, therapeutic & technical staff",
+    "Ambulance Staff": "Ambulance staff",
+    "Additional Clinical Services": "Support to doctors, nurses & midwives",
+    "Administrative and Clerical": "Central functions",
+    "Estates and Ancillary": "Hotel, property & estates",
+    "Senior Managers": "Senior managers",
+    "Students": "Other staff or those with unknown classification",
+}
+STAFF_GROUP_VOCABULARY = {  # trust -> (vocabulary, spelling)
+    "RT5": ("NHS England", "mixed"),
+    "RTG": ("NHS England", "as published"),
+    "R1J": ("ESR", "mixed"),
+    "RY8": ("ESR", "mixed"),
+}
+
 FTE_VALUES = [100, 80, 60, 53, 50, 40, 27]  # hundredths
 FTE_P = [0.66, 0.12, 0.08, 0.03, 0.05, 0.04, 0.02]
 CAT = ["Permanent", "Fixed Term Temp", "Bank"]
@@ -217,6 +243,24 @@ NHS_REASONS_CROSSWALK = [
     "Employee Transfer",
 ]
 MESSY_NHS_REASON = "Voluntary Resignation - Caring Responsibilities"  # not in the crosswalk
+# ESR's less common reasons for leaving: half the leavers of each reason on the left are written with
+# one of the reasons on the right (the same harmonised reason, so no figure changes), chosen by position.
+LESS_COMMON_NHS_REASONS = {
+    "End of Fixed Term Contract": [
+        "End of Fixed Term Contract - End of Work Requirement",
+        "End of Fixed Term Contract - External Rotation",
+        "End of Fixed Term Contract - Other",
+    ],
+    "Ill Health Retirement": ["Retirement - Ill Health"],
+    "Mutually Agreed Resignation": [
+        "Mutually Agreed Resignation - Local Scheme with Repayment",
+        "Mutually Agreed Resignation - National Scheme without Repayment",
+    ],
+    "Voluntary Resignation - Child Dependants": ["Pregnancy"],
+    "Retirement Age": ["Initial Pension Ended"],
+    "Voluntary Resignation - Other/Not Known": ["Has Not Worked"],
+}
+
 R = {name: i for i, name in enumerate(NHS_REASONS_CROSSWALK)}
 # reasons of a working-age leaver (not retiring, not end of fixed term)
 NHS_REASON_MIX = {

@@ -236,6 +236,57 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n")
 
 
+# nhs_pwr's figure columns and the simulated monthly figures (hundredths) they are written from
+PWR_FIGURES = {
+    "establishment_fte": "establishment",
+    "substantive_fte": "substantive",
+    "bank_fte": "bank",
+    "agency_fte": "agency",
+    "vacancy_fte": "vacancy",
+    "sickness_fte_days_lost": "lost",
+    "sickness_fte_days_available": "avail",
+}
+
+
+def _vocabulary(code: str) -> tuple[str, str]:
+    """(vocabulary, spelling) a trust writes staff_group in (config.STAFF_GROUP_VOCABULARY)."""
+    return C.STAFF_GROUP_VOCABULARY.get(code, ("ESR", "as published"))
+
+
+def _in_vocabulary(groups: np.ndarray, vocabulary: str) -> np.ndarray:
+    if vocabulary != "NHS England":
+        return groups
+    return np.array([C.NHSE_STAFF_GROUP[g] for g in groups], dtype=object)
+
+
+def _spelled(values: np.ndarray, spelling: str) -> np.ndarray:
+    """'mixed': a row's value as published, UPPER CASE, '&' written 'and', or lower case, by its position."""
+    if spelling != "mixed" or not len(values):
+        return values
+    out = np.array(values, dtype=object)
+    position = np.arange(len(out)) % 4
+    out[position == 1] = [v.upper() for v in out[position == 1]]
+    out[position == 2] = [v.replace("&", "and") for v in out[position == 2]]
+    out[position == 3] = [v.replace("&", "and").lower() for v in out[position == 3]]
+    return out
+
+
+def _staff_groups(code: str, groups: np.ndarray) -> np.ndarray:
+    """ESR staff groups as trust `code` writes them."""
+    vocabulary, spelling = _vocabulary(code)
+    return _spelled(_in_vocabulary(groups, vocabulary), spelling)
+
+
+def _less_common_reasons(reasons: np.ndarray) -> np.ndarray:
+    """Half the leavers of each reason of config.LESS_COMMON_NHS_REASONS written with a rarer ESR reason
+    of the same harmonised reason, chosen by position."""
+    out = np.array(reasons, dtype=object)
+    for reason, rarer in C.LESS_COMMON_NHS_REASONS.items():
+        rows = np.flatnonzero(out == reason)[1::2]
+        out[rows] = [rarer[k % len(rarer)] for k in range(len(rows))]
+    return out
+
+
 def _ni_text(ni: np.ndarray, fmt: np.ndarray) -> np.ndarray:
     """fmt: 0 empty, 1 canonical, 2 lower case, 3 spaced ('AB 12 34 56 C')."""
     out = ni.astype(object).copy()
@@ -324,6 +375,7 @@ class Writer:
             if not self._member(code, period):
                 continue
             s = staff_by.get(code, empty_staff)[ESR_COLUMNS]
+            s = s.assign(staff_group=_staff_groups(code, s["staff_group"].to_numpy()))
             path = out / "nhs_esr_staff" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_missing:
                 messy.cases.append(
@@ -364,6 +416,10 @@ class Writer:
                 _write_csv(s, path)
                 written.append(("nhs_esr_staff", code))
             le = lv_by.get(code, empty_lv)[LEAVER_COLUMNS]
+            le = le.assign(
+                staff_group=_staff_groups(code, le["staff_group"].to_numpy()),
+                reason_for_leaving=_less_common_reasons(le["reason_for_leaving"].to_numpy()),
+            )
             lpath = out / "nhs_esr_leavers" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_bad_reason:
                 le = le.copy()
@@ -392,18 +448,26 @@ class Writer:
             if not self._member(code, period):
                 continue
             g = pw_by.get(code, pw.iloc[:0])
+            vocabulary, spelling = _vocabulary(code)
+            # one row per staff group of the trust's vocabulary: ESR groups of one main staff group summed
+            figures = (
+                pd.DataFrame(
+                    {
+                        "staff_group": _in_vocabulary(
+                            np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy()], vocabulary
+                        ),
+                        **{column: g[name].to_numpy() for column, name in PWR_FIGURES.items()},
+                    }
+                )
+                .groupby("staff_group", sort=False, as_index=False)
+                .sum()
+            )
             df = pd.DataFrame(
                 {
                     "org_code": code,
                     "period": period,
-                    "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy()],
-                    "establishment_fte": fmt_fixed(g["establishment"].to_numpy() / 100),
-                    "substantive_fte": fmt_fixed(g["substantive"].to_numpy() / 100),
-                    "bank_fte": fmt_fixed(g["bank"].to_numpy() / 100),
-                    "agency_fte": fmt_fixed(g["agency"].to_numpy() / 100),
-                    "vacancy_fte": fmt_fixed(g["vacancy"].to_numpy() / 100),
-                    "sickness_fte_days_lost": fmt_fixed(g["lost"].to_numpy() / 100),
-                    "sickness_fte_days_available": fmt_fixed(g["avail"].to_numpy() / 100),
+                    "staff_group": _spelled(figures["staff_group"].to_numpy(), spelling),
+                    **{column: fmt_fixed(figures[column].to_numpy() / 100) for column in PWR_FIGURES},
                 }
             )
             _write_csv(df, out / "nhs_pwr" / period / f"{code}.csv")
@@ -461,7 +525,9 @@ class Writer:
                     "org_code": code,
                     "period": period,
                     "vacancy_reference": g["ref"].to_numpy(),
-                    "staff_group": np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy().astype(int)],
+                    "staff_group": _staff_groups(
+                        code, np.array(C.STAFF_GROUPS, dtype=object)[g["sg"].to_numpy().astype(int)]
+                    ),
                     "afc_band": np.array(C.BANDS, dtype=object)[g["band"].to_numpy().astype(int)],
                     "approved_date": day_str(g["approved"].to_numpy()),
                     "advert_date": day_str(g["advert"].to_numpy()),
@@ -686,7 +752,8 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             },
             "unregistered_org": C.UNREGISTERED_CODE,
             "sample_periods": sample_periods(months),
-            "sample_professions": PROFESSIONS_SAMPLE,
+            "sample_professions": "every profession of seeds/reference/profession_crosswalk.csv, where the "
+            "organisation has staff in post",
         },
         "first_period": month_end_day_str(first),
         "last_period": month_end_day_str(last),
@@ -700,9 +767,6 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             doc[k] = agg[k]
     (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
     return doc
-
-
-PROFESSIONS_SAMPLE = ["Nursing and midwifery", "Care and support workers", "Admin and estates"]
 
 
 def sample_periods(months: list[str]) -> list[str]:

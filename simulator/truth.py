@@ -120,11 +120,17 @@ class TruthInput:
             self.avail.add((src, "*", t))
 
 
+def matching_key(value: str) -> str:
+    """How the warehouse matches a value against a crosswalk (returns.md): case, spaces and '&'/'and' ignored."""
+    return " ".join(value.replace("&", " and ").lower().split())
+
+
 def _crosswalk(reference: Path) -> dict[str, dict[str, str]]:
+    """sector -> matching key of a source value -> profession."""
     cw = pd.read_csv(reference / "profession_crosswalk.csv", dtype=str)
     out: dict[str, dict[str, str]] = {}
     for r in cw.itertuples():
-        out.setdefault(r.sector.strip(), {})[r.source_value.strip()] = r.profession.strip()
+        out.setdefault(r.sector.strip(), {})[matching_key(r.source_value)] = r.profession.strip()
     return out
 
 
@@ -188,8 +194,10 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
     prof_ix = {p: i for i, p in enumerate(prof_names)}
     ALL = len(prof_names)
     prof_ix["All"] = ALL
-    sg_prof = np.array([prof_ix[cw["NHS"].get(g, "Unknown")] for g in C.STAFF_GROUPS], dtype=np.int64)
-    role_prof = np.array([prof_ix[cw["Adult social care"].get(r, "Unknown")] for r in C.ASC_ROLES], dtype=np.int64)
+    sg_prof = np.array([prof_ix[cw["NHS"].get(matching_key(g), "Unknown")] for g in C.STAFF_GROUPS], dtype=np.int64)
+    role_prof = np.array(
+        [prof_ix[cw["Adult social care"].get(matching_key(r), "Unknown")] for r in C.ASC_ROLES], dtype=np.int64
+    )
 
     # ---------------- register: successor mapping and membership
     reg = register.fillna("")
@@ -400,6 +408,7 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
         return {k: _none(v) if not isinstance(v, dict) else v for k, v in f.items()}
 
     sample_t = [months.index(p) for p in sample]
+    professions = [p for p in prof_names if p != "Unknown"]  # every profession, where it had staff
     org_months = []
     parts: list[dict] = []
     for t in sample_t:
@@ -407,8 +416,9 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
             for morg in orgs:
                 if not member(morg, t):
                     continue
-                for prof in ["All", *_SAMPLE_PROFS]:
-                    if prof != "All" and tab.get("hc", morg, prof, t, 0) == 0:
+                for prof in ["All", *professions]:
+                    # a profession row wherever it had staff in the 13 months to the period (decisions.md)
+                    if prof != "All" and not any(tab.get("hc", morg, prof, x, 0) for x in range(t - 12, t + 1)):
                         continue
                     f = figures(sector, tab, morg, prof, t)
                     p = f.pop("_parts")
@@ -417,9 +427,6 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
                     org_months.append(f)
     system = _system(parts, months, me, sample_t[1:])
     return {"org_months": org_months, "system": system}
-
-
-_SAMPLE_PROFS = ["Nursing and midwifery", "Care and support workers", "Admin and estates"]
 
 
 def _parts(is_nhs, tab, morg, t, g, ok_lv12, ok_staff12, ok_t, av) -> dict:

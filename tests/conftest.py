@@ -14,6 +14,9 @@ import duckdb
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Tests write their landing files a moment before they refresh: no settle time unless a test sets one
+# (tests/ingestion/test_landing_rules.py does). Subprocesses started with os.environ inherit it.
+os.environ.setdefault("WF_SETTLE_SECONDS", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

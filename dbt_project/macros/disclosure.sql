@@ -1,8 +1,9 @@
 {#- Disclosure control of metrics.md: a count of 1 to 4 people is published as NULL; so is a rate or
     share whose numerator or denominator is such a count, or whose denominator is below 5. Zero stays. -#}
 
+{#- disclosure_max_small_count: 4 (metrics.md); 0 builds unsuppressed marts, for the attacker test only. -#}
 {% macro is_small_count(count) -%}
-    ({{ count }} is not null and {{ count }} between 1 and 4)
+    ({{ count }} is not null and {{ count }} between 1 and {{ var('disclosure_max_small_count', 4) }})
 {%- endmacro %}
 
 {% macro suppress_count(count) -%}

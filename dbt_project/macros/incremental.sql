@@ -9,3 +9,22 @@
     {%- endif -%}
     {{- return(none) -}}
 {%- endmacro %}
+
+{#- The one config of the incremental models (decisions.md, Incremental refresh): delete+insert by period,
+    rebuilding the months from rebuild_since(); on Spark a table (no incremental models there). A model
+    declares it with {{ config(**incremental_by_period()) }}. -#}
+{% macro incremental_by_period() -%}
+    {{- return({
+        'materialized': adapter.dispatch('period_materialization')(),
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'period',
+    }) -}}
+{%- endmacro %}
+
+{% macro default__period_materialization() -%}
+    {{- return('incremental') -}}
+{%- endmacro %}
+
+{% macro spark__period_materialization() -%}
+    {{- return('table') -}}
+{%- endmacro %}

@@ -1,9 +1,14 @@
 {#- Portable helpers: the same SQL runs on DuckDB, Spark and PostgreSQL (stack.md). -#}
 
-{#- dbt.type_float() is 4-byte on DuckDB and Spark; rates need 8 bytes. -#}
+{#- dbt.type_float() is 4-byte on DuckDB and Spark; rates need 8 bytes. Engine differences go through
+    adapter.dispatch: default__ serves DuckDB and PostgreSQL, spark__ Spark. -#}
 {% macro type_double() -%}
-    {%- if target.type == 'spark' -%}double{%- else -%}double precision{%- endif -%}
+    {{- adapter.dispatch('type_double')() -}}
 {%- endmacro %}
+
+{% macro default__type_double() -%}double precision{%- endmacro %}
+
+{% macro spark__type_double() -%}double{%- endmacro %}
 
 {#- The last day of the month named by a 'YYYY-MM' text column. -#}
 {% macro month_end(month_text) -%}

@@ -15,7 +15,13 @@
 {%- endmacro %}
 
 {% macro spark_register_sources() %}
-    {%- if target.type == 'spark' and execute -%}
+    {{- adapter.dispatch('register_sources')() -}}
+{% endmacro %}
+
+{% macro default__register_sources() %}{% endmacro %}
+
+{% macro spark__register_sources() %}
+    {%- if execute -%}
         {%- set created = [] -%}
         {%- for node in graph.sources.values() -%}
             {%- if node.schema not in created -%}
@@ -33,7 +39,13 @@
 
 {#- Every mart built by this run (table models of the marts schema), written as a folder of parquet files. -#}
 {% macro spark_export_marts() %}
-    {%- if target.type == 'spark' and execute -%}
+    {{- adapter.dispatch('export_marts')() -}}
+{% endmacro %}
+
+{% macro default__export_marts() %}{% endmacro %}
+
+{% macro spark__export_marts() %}
+    {%- if execute -%}
         {%- set exported = [] -%}
         {%- for result in results -%}
             {%- set node = result.node -%}

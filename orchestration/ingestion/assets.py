@@ -13,11 +13,15 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.ingestion.landing import LandingRules
 from orchestration.ingestion.load import SourceReport, ingest_source
+from orchestration.ingestion.readers import SizeLimits
 from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
+from orchestration.quality.cross_source import AT_INGEST_READS
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
 from orchestration.resources import WarehouseResource, connect_warehouse
+from orchestration.safe_text import markdown_code
 
 OWNER = "team:workforce-data"
 
@@ -31,8 +35,14 @@ def report_metadata(report: SourceReport) -> dict:
         "returns_with_warnings": len(report.warned),
         "versions_superseded": report.versions_superseded,
         "quarantined": MetadataValue.md(
-            "\n".join(f"- `{name}`: {reason}" for name, reason in report.quarantined) or "none"
+            "\n".join(
+                f"- {markdown_code(name, table_cell=False)}: {markdown_code(reason, table_cell=False)}"
+                for name, reason in report.quarantined
+            )
+            or "none"
         ),
+        "files_still_arriving": len(report.arriving),
+        "still_arriving": MetadataValue.json(dict(report.arriving)),
     }
 
 
@@ -61,6 +71,8 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
             description=description if table == source.name else f"{source.name}: the {table} sheet. {description}",
             owners=[OWNER],
             kinds=kinds,
+            # A source whose cross-source rules read another is ingested after it (first loads, backfills).
+            deps=[AssetKey(["raw", name]) for name in AT_INGEST_READS.get(table, ())],
         )
         for table in tables_of(source)
     ]
@@ -79,10 +91,14 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 context.run.run_id,
                 warehouse.is_forced,
                 validators=(gate,),
+                rules=LandingRules(settings.settle_seconds, settings.earliest_period),
+                limits=SizeLimits(settings.max_file_mb, settings.max_unpacked_mb),
             )
         gate.write_docs()
         for name, reason in report.quarantined:
             context.log.warning(f"quarantined {name}: {reason}")
+        for name, reason in report.arriving:
+            context.log.warning(f"still arriving, left for the next refresh: {name}: {reason}")
         context.log.info(
             f"{source.name}: {report.files_read} new or changed of {report.files_seen} files, "
             f"{report.rows_loaded} rows loaded, {len(report.quarantined)} quarantined"

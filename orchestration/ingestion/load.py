@@ -16,10 +16,25 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from orchestration.ingestion.checks import WHITESPACE, check_values, typed_columns_sql
-from orchestration.ingestion.landing import LandedFile, scan_source
+from orchestration.ingestion.checks import WHITESPACE, check_ni_numbers, check_values, typed_columns_sql
+from orchestration.ingestion.landing import (
+    DEFAULT_RULES,
+    LandedFile,
+    LandingRules,
+    StillArriving,
+    organisation_problem,
+    scan_source,
+)
 from orchestration.ingestion.pseudonymise import pseudonymise
-from orchestration.ingestion.readers import ParsedReturn, Problem, ReturnRejected, parse_return
+from orchestration.ingestion.readers import (
+    DEFAULT_LIMITS,
+    ParsedReturn,
+    Problem,
+    ReturnRejected,
+    SizeLimits,
+    file_size_problem,
+    parse_return,
+)
 from orchestration.ingestion.schema import RAW_METADATA, VCSE_ABOUT, ensure_schema, raw_columns, tables_of
 from orchestration.ingestion.sources import Source
 
@@ -61,6 +76,7 @@ class SourceReport:
     versions_superseded: int = 0
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, first reason)
     warned: list[tuple[str, str]] = field(default_factory=list)
+    arriving: list[tuple[str, str]] = field(default_factory=list)  # (file, why): left for the next refresh
     receipts: list[Receipt] = field(default_factory=list)
 
 
@@ -73,14 +89,26 @@ def _never(source: str, period: str) -> bool:
     return False
 
 
-def _take_in(file: LandedFile, data: bytes, source: Source, secret: bytes, receipt: Receipt, keys: dict) -> None:
+def _take_in(
+    file: LandedFile,
+    data: bytes,
+    source: Source,
+    secret: bytes,
+    receipt: Receipt,
+    keys: dict,
+    limits: SizeLimits,
+) -> None:
     """Parse, pseudonymise at once, and keep the frames as text; a shape error rejects the return."""
     try:
-        parsed: ParsedReturn = parse_return(data, source, file.extension)
+        parsed: ParsedReturn = parse_return(data, source, file.extension, limits, file.submitter)
     except ReturnRejected as rejected:
         receipt.problems.append(rejected.problem)
         return
     receipt.problems.extend(parsed.warnings)
+    wrong_organisation = organisation_problem(file, parsed.frame)
+    if wrong_organisation:
+        receipt.problems.append(wrong_organisation)
+    receipt.problems.extend(check_ni_numbers(parsed.frame, source))
     main = pseudonymise(parsed.frame, source, secret, keys)
     if source.name == "vcse_returns":
         for name in VCSE_ABOUT:
@@ -124,6 +152,8 @@ def ingest_source(
     force: ForcePredicate = _never,
     validators: tuple[Validator, ...] = (),
     batch_bytes: int = BATCH_BYTES,
+    rules: LandingRules = DEFAULT_RULES,
+    limits: SizeLimits = DEFAULT_LIMITS,
 ) -> SourceReport:
     ensure_schema(con, (source,))
     report = SourceReport(source.name)
@@ -144,13 +174,22 @@ def ingest_source(
             receipt.row_count = receipt.rows
             receipt.tables = {}
 
-    for file in scan_source(landing, source):
+    for file in scan_source(landing, source, rules):
         report.files_seen += 1
         if file.layout_problem and "link" in file.layout_problem:
             if (file.file_name, "") not in seen:
                 batch.append(_layout_receipt(file, load_ids.next()))
             continue
-        data, sha256 = file.read()
+        too_big = file_size_problem(file.path, limits)
+        if too_big:  # quarantined unread, once (like a link: no content hash to tell versions apart)
+            if (file.file_name, "") not in seen:
+                batch.append(Receipt(file, "", load_ids.next(), [too_big]))
+            continue
+        try:
+            data, sha256 = file.read(rules.settle_seconds)
+        except StillArriving as arriving:
+            report.arriving.append((file.file_name, str(arriving)))
+            continue
         if (file.file_name, sha256) in seen and not force(source.name, file.period):
             continue
         receipt = Receipt(file, sha256, load_ids.next(), size=len(data))
@@ -163,7 +202,7 @@ def ingest_source(
             receipt.problems.append(
                 Problem("this file name arrived before with different content; loaded as the next version", "WARN")
             )
-        _take_in(file, data, source, secret, receipt, keys)
+        _take_in(file, data, source, secret, receipt, keys, limits)
         del data
         if sum(r.size for r in batch) >= batch_bytes:
             finish(batch)

@@ -1,8 +1,12 @@
 """Keyed hashing of personal identifiers, done on the frame before anything is written to DuckDB.
 
-person_key = HMAC-SHA256(WF_PSEUDO_KEY, NI number upper-cased without spaces), the same in every source
-and organisation, so a move between partners is seen. Without an NI number the key is formed from the
-source family, organisation and local number, and never matches across organisations (metrics.md).
+person_key = HMAC-SHA256(WF_PSEUDO_KEY, the NI number normalised), the same in every source and
+organisation, so a move between partners is seen. Normalised (returns.md, "Identifiers"): compatibility
+forms folded (NFKC: full-width letters and digits), then only letters and digits kept, upper-cased, so
+`ab 12 34 56 c`, `AB-123456-C` and one carrying a zero-width or non-breaking space are one person. One that
+is not then two letters, six digits and an optional A-D is keyed as it stands (a WARN, checks.py).
+Without an NI number the key is formed from the source family, organisation and local number, and never
+matches across organisations (metrics.md).
 Each distinct value is hashed once (factorize, then one HMAC per unique value, remembered for the rest of
 the source's files), so hashing stays a small share of ingest time however many months a person appears in.
 """
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -25,6 +31,23 @@ LOCAL_IDENTITY = {
     "nhs_esr_leavers": ("nhs_esr", "org_code", "employee_number"),
     "asc_wds_workers": ("asc_wds", "establishment_id", "worker_id"),
 }
+
+
+NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")  # \w is letters, digits and underscore (Unicode)
+NI_SHAPE = re.compile(r"[A-Z]{2}[0-9]{6}[A-D]?")
+
+
+def normalise_ni(value: str) -> str | None:
+    """The NI number as hashed: NFKC-folded, letters and digits only, upper-cased; None when nothing is left."""
+    kept = NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", value)).upper()
+    return kept or None
+
+
+def normalised_ni(values: pd.Series) -> pd.Series:
+    """normalise_ni over a column, once per distinct value (a person is on many rows)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    normalised = np.array([normalise_ni(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(normalised[codes], index=values.index, dtype=object)
 
 
 def key_column(name: str) -> str:
@@ -65,7 +88,7 @@ def _keys(frame: pd.DataFrame, column: Column, source: Source, secret: bytes, ca
     family, org_column, local_column = LOCAL_IDENTITY.get(source.name, (source.name, None, None))
     values = _clean(frame[column.name])
     if column.personal == "ni_number":
-        ni = values.str.upper().str.replace(r"\s+", "", regex=True)
+        ni = normalised_ni(values)
         keys = _hash_values(ni, secret, "ni", cache)
         if org_column and local_column:
             local_number = _clean(frame[local_column])

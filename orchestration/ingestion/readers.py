@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -194,13 +197,172 @@ VCSE_SHEETS = {
     "leaving reasons": "Leaving reasons",
     "pulse": "Pulse",
 }
+REQUIRED_SHEETS = ("about", "workforce")
+OPTIONAL_SHEETS = {"leaving reasons": "vcse_leaving_reasons", "pulse": "vcse_pulse"}
+MB = 2**20
+UNPACK_CHUNK = 2**20
 
 
-def _sheet_frame(sheet) -> pd.DataFrame:
-    rows = list(sheet.iter_rows(values_only=True))
+@dataclass(frozen=True)
+class SizeLimits:
+    """WF_MAX_FILE_MB and WF_MAX_UNPACKED_MB: a return over either is quarantined before it is parsed."""
+
+    file_mb: float = 1024
+    unpacked_mb: float = 256
+
+
+DEFAULT_LIMITS = SizeLimits()
+
+
+def file_size_problem(path: Path, limits: SizeLimits) -> Problem | None:
+    """The landed file's size from the file system, before a byte of it is read."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # gone or unreadable: the read says so
+    if size <= limits.file_mb * MB:
+        return None
+    return Problem(
+        f"the file is {size / MB:,.1f} MB, over the limit of {limits.file_mb:g} MB (WF_MAX_FILE_MB); it was not "
+        "read: send it again split by period or organisation, or raise WF_MAX_FILE_MB if a return really is this big"
+    )
+
+
+def check_unpacked_size(data: bytes, limits: SizeLimits) -> None:
+    """A workbook is a zip: refuse one whose parts unpack to more than the limit before any part is parsed.
+    The central directory's declared sizes are summed first (no decompression); then every part is unpacked
+    once in 1 MB chunks and the bytes counted, so a directory that understates them cannot get past either."""
+    limit = limits.unpacked_mb * MB
+    advice = (
+        f"over the limit of {limits.unpacked_mb:g} MB (WF_MAX_UNPACKED_MB); nothing in it was read. A VCSE return "
+        "is well under 1 MB: save the workbook again from a spreadsheet program with only the contract's sheets"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            declared = sum(part.file_size for part in parts)
+            if declared > limit:
+                raise _reject(f"the workbook's parts would unpack to {declared / MB:,.0f} MB, {advice}")
+            unpacked = 0
+            for part in parts:
+                try:
+                    with archive.open(part) as stream:
+                        while chunk := stream.read(UNPACK_CHUNK):
+                            unpacked += len(chunk)
+                            if unpacked > limit:
+                                raise _reject(f"the workbook's parts unpack to more than their stated size, {advice}")
+                except zipfile.BadZipFile as error:  # zipfile stops at the stated size: the checksum then fails
+                    raise _reject(
+                        f"part {part.filename} of the workbook does not unpack to what the zip's directory says "
+                        f"({error}): the file is damaged, or built to unpack to far more than it states; nothing "
+                        "in it was read. Open it in a spreadsheet program, save it as .xlsx and send it again"
+                    ) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as error:
+        raise _reject(
+            f"the workbook is damaged and cannot be unpacked ({type(error).__name__}: {error}); "
+            "open it in a spreadsheet program, save it as .xlsx and send it again"
+        ) from None
+
+
+def sheet_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _pick_sheets(book) -> tuple[dict[str, str], list[Problem]]:
+    """The workbook's sheet for each contract sheet (by its key), matched after trimming and case-folding.
+    Two sheets of one name, or a hidden required sheet, reject the return; a hidden optional one is ignored."""
+    found: dict[str, list] = {}
+    for sheet in book.worksheets:
+        found.setdefault(sheet_key(sheet.title), []).append(sheet)
+    picked: dict[str, str] = {}
+    warnings: list[Problem] = []
+    for key, contract_name in VCSE_SHEETS.items():
+        sheets = found.get(key, [])
+        if len(sheets) > 1:
+            names = " and ".join(f"'{s.title}'" for s in sheets)
+            raise _reject(
+                f"sheets {names} have the same name once spaces and case are ignored, so which one is the "
+                f"{contract_name} sheet is unclear: delete or rename the stale one and send the workbook again",
+                None,
+                contract_name,
+            )
+        if not sheets:
+            if key in REQUIRED_SHEETS:
+                raise _reject(f"the workbook has no '{contract_name}' sheet", None, contract_name)
+            continue
+        sheet = sheets[0]
+        if sheet.sheet_state != "visible":
+            if key in REQUIRED_SHEETS:
+                raise _reject(
+                    f"sheet '{sheet.title}' is hidden; unhide it (right-click a sheet tab, Unhide) or, if it is a "
+                    "stale copy, delete it, and send the workbook again",
+                    None,
+                    contract_name,
+                )
+            warnings.append(
+                Problem(
+                    f"sheet '{sheet.title}' is hidden and was ignored; unhide it if its figures should count",
+                    "WARN",
+                    None,
+                    contract_name,
+                )
+            )
+            continue
+        picked[key] = sheet.title
+    return picked, warnings
+
+
+@dataclass
+class _Sheet:
+    """One sheet as text columns named by its header, with the spreadsheet letter of each column."""
+
+    name: str
+    frame: pd.DataFrame
+    letters: dict[str, str]
+
+
+def _read_sheet(values_book, formulas_book, title: str, contract_name: str) -> _Sheet:
+    """Every row to the sheet's real last row (the file's own <dimension> record is not trusted); a cell's
+    value is its stored value, and a formula cell with no stored result rejects the return."""
+    from openpyxl.utils import get_column_letter
+
+    values_sheet, formulas_sheet = values_book[title], formulas_book[title]
+    values_sheet.reset_dimensions()
+    formulas_sheet.reset_dimensions()
+    rows = list(values_sheet.iter_rows(values_only=True))
+    missing = [
+        cell
+        for cells in formulas_sheet.iter_rows()
+        for cell in cells
+        if cell.data_type == "f" and _stored(rows, cell.row, cell.column) is None
+    ]
+    header = ["" if v is None else str(v) for v in rows[0]] if rows else []
+    names = [normalise_name(h) for h in header]
+    if missing:
+        first = missing[0]
+        others = len(missing) - 1
+        more = f" ({others} more formula cell{'s' if others > 1 else ''} like it)" if others else ""
+        column = names[first.column - 1] if first.column <= len(names) and names[first.column - 1] else None
+        raise _reject(
+            f"{contract_name}!{first.coordinate}{f' ({column})' if column else ''} is a formula with no stored "
+            f"result (the program that saved the file did not calculate it){more}: open and save the file in a "
+            "spreadsheet program, or paste values, and send it again",
+            first.row,
+            column or contract_name,
+        )
+    letters = {name: get_column_letter(i) for i, name in reversed(list(enumerate(names, start=1)))}
+    return _Sheet(contract_name, _sheet_frame(rows, header), letters)
+
+
+def _stored(rows: list[tuple], row: int, column: int) -> object:
+    if row > len(rows) or column > len(rows[row - 1]):
+        return None
+    return rows[row - 1][column - 1]
+
+
+def _sheet_frame(rows: list[tuple], header: list[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
-    header = ["" if v is None else str(v) for v in rows[0]]
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object)
@@ -232,49 +394,80 @@ def _match_sheet(sheet_name: str, frame: pd.DataFrame, columns: tuple[str, ...],
     return [Problem(f"sheet {sheet_name}: {p.reason}", p.severity, p.row_number, p.column_name) for p in problems]
 
 
-def read_vcse_workbook(data: bytes, source: Source, extension: str) -> ParsedReturn:
+def _about(sheet: _Sheet, submitter: str | None) -> dict[str, str]:
+    """About's fields (contact_email dropped here: it never leaves this function). Its charity_number must be
+    the file name's submitter: a workbook naming another charity is that charity's return, misfiled."""
+    _match_sheet(sheet.name, sheet.frame, ("field", "value"), {"field", "value"})
+    fields = sheet.frame["field"].fillna("").str.strip().str.lower()
+    rows = dict(zip(fields, sheet.frame["source_row"], strict=True))
+    about = {f: v for f, v in zip(fields, sheet.frame["value"], strict=True) if f != "contact_email"}
+    if submitter is None:
+        return about
+    charity = about.get("charity_number")
+    if "charity_number" not in rows:
+        raise _reject(
+            f"sheet {sheet.name} has no charity_number row; add one (field charity_number, value {submitter})",
+            None,
+            "charity_number",
+        )
+    if sheet_key(charity or "") != sheet_key(submitter):
+        cell = f"{sheet.name}!{sheet.letters['value']}{rows['charity_number']}"
+        raise _reject(
+            f"{cell}: charity_number '{charity or ''}' is not {submitter}, the charity number in the file name: "
+            f"if the workbook is {charity or 'another charity'}'s return, name it after that charity; "
+            "otherwise correct the About sheet",
+            int(rows["charity_number"]),
+            "charity_number",
+        )
+    return about
+
+
+def read_vcse_workbook(
+    data: bytes, source: Source, extension: str, limits: SizeLimits = DEFAULT_LIMITS, submitter: str | None = None
+) -> ParsedReturn:
     """The VCSE workbook (About, Workforce, optional Leaving reasons and Pulse), or its Workforce sheet
-    alone as CSV. contact_email is read from About and dropped here: it never leaves this function."""
+    alone as CSV. Its size is checked before openpyxl sees it; the workbook rules of returns.md follow."""
     if extension == "csv":
         return read_contract_csv(data, source)
     import openpyxl
 
     if data[:4] != b"PK\x03\x04":
         raise _reject("the file is not an .xlsx workbook (it may be CSV or another format renamed .xlsx)")
+    check_unpacked_size(data, limits)
+    books = []
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged zip
-        raise _reject(f"the workbook cannot be opened: {type(error).__name__}: {error}") from None
-    try:
-        sheets = {normalise_name(name): book[name] for name in book.sheetnames}
-        if "workforce" not in sheets:
-            raise _reject("the workbook has no 'Workforce' sheet", None, "Workforce")
-        workforce = _sheet_frame(sheets["workforce"])
+        for data_only in (True, False):  # stored values; then which cells are formulas
+            try:
+                books.append(openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only))
+            except Exception as error:  # openpyxl raises many kinds for a damaged zip
+                raise _reject(f"the workbook cannot be opened: {type(error).__name__}: {error}") from None
+        picked, warnings = _pick_sheets(books[0])
+        sheets = {key: _read_sheet(*books, title, VCSE_SHEETS[key]) for key, title in picked.items()}
+        about = _about(sheets["about"], submitter)
+        workforce = sheets["workforce"].frame
         required = {c.name for c in source.columns if c.required}
-        warnings = _match_sheet("Workforce", workforce, source.column_names, required)
-        about: dict[str, str] = {}
-        if "about" in sheets:
-            about_frame = _sheet_frame(sheets["about"])
-            _match_sheet("About", about_frame, ("field", "value"), {"field", "value"})
-            fields = about_frame["field"].fillna("").str.strip().str.lower()
-            about = {f: v for f, v in zip(fields, about_frame["value"], strict=True) if f != "contact_email"}
+        warnings += _match_sheet("Workforce", workforce, source.column_names, required)
         extras: dict[str, pd.DataFrame] = {}
-        for sheet_key, table in (("leaving reasons", "vcse_leaving_reasons"), ("pulse", "vcse_pulse")):
-            if sheet_key in sheets:
-                frame = _sheet_frame(sheets[sheet_key])
+        for sheet_key_, table in OPTIONAL_SHEETS.items():
+            if sheet_key_ in sheets:
+                frame = sheets[sheet_key_].frame
                 columns = tuple(c.name for c in source.extra_tables[table])
-                _match_sheet(VCSE_SHEETS[sheet_key], frame, columns, set(columns))
+                _match_sheet(VCSE_SHEETS[sheet_key_], frame, columns, set(columns))
                 extras[table] = frame[["source_row", *columns]].copy()
         return ParsedReturn(workforce[["source_row", *source.column_names]].copy(), warnings, extras, about)
     finally:
-        book.close()
+        for book in books:
+            book.close()
 
 
-def parse_return(data: bytes, source: Source, extension: str) -> ParsedReturn:
+def parse_return(
+    data: bytes, source: Source, extension: str, limits: SizeLimits = DEFAULT_LIMITS, submitter: str | None = None
+) -> ParsedReturn:
+    """submitter (the file name's) is checked against the organisation a workbook names; None skips that."""
     if extension not in source.extensions:
         raise _reject(f"a {source.name} return must be {' or '.join('.' + e for e in source.extensions)}")
     if source.file_format == "vcse_workbook":
-        return read_vcse_workbook(data, source, extension)
+        return read_vcse_workbook(data, source, extension, limits, submitter)
     if source.file_format == "ods_etr":
         return read_etr(data, source)
     if source.file_format == "published_sickness":

@@ -365,3 +365,41 @@ SOURCES: tuple[Source, ...] = (
 )
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
+
+
+# Who sends each source's files: the <submitter> of <submitter>[__v<N>].<ext> (returns.md, "What makes a
+# landed file a return"). `pattern` is matched case-insensitively against the whole name part; the
+# submitter is then written in `case`. `column`, where set, must hold the submitter on every row.
+@dataclass(frozen=True)
+class Submitter:
+    pattern: str
+    what: str  # for messages: what the name part must be
+    case: Literal["upper", "lower"] = "upper"
+    column: str | None = None
+
+
+def _named(name: str) -> Submitter:
+    return Submitter(name, f"'{name}'", "lower")
+
+
+ODS_SUBMITTER = Submitter(r"[A-Z0-9]{3,5}", "the organisation's NHS ODS code (e.g. RWE)", column="org_code")
+SUBMITTERS: dict[str, Submitter] = {
+    "ics_partners": _named("ics"),
+    **dict.fromkeys(
+        ("nhs_esr_staff", "nhs_esr_leavers", "nhs_recruitment", "nhs_pwr", "nhs_staff_survey", "nhs_wres"),
+        ODS_SUBMITTER,
+    ),
+    "asc_wds_workers": _named("extract"),
+    "asc_wds_establishments": _named("extract"),
+    "vcse_returns": Submitter(r"(?:SC|NI|NIC)?[0-9]{5,8}", "the organisation's charity number (e.g. 1012345)"),
+    "cqc_ratings": _named("cqc"),
+    "nhs_published_sickness": _named("england"),
+    "ods_trusts": _named("etr"),
+    "population_profile": _named("ts021"),
+}
+# A source without an entry: a submitter is letters and digits (no spaces, brackets or underscores).
+ANY_SUBMITTER = Submitter(r"[A-Z0-9]+", "letters and digits only")
+
+
+def submitter_of(source_name: str) -> Submitter:
+    return SUBMITTERS.get(source_name, ANY_SUBMITTER)

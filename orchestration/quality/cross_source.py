@@ -1,6 +1,6 @@
 """Rules that span returns or sources, in SQL over the warehouse (all WARN: loaded and reported).
 
-At ingestion (sources.py orders the register first, then ESR staff before leavers and pwr):
+At ingestion (AT_INGEST_READS makes ESR staff ingest before leavers and pwr):
 - a leaver not in the previous month's staff in post (NHS ESR leavers; ASC workers with a leave_date),
   checked only when that previous snapshot has been accepted (else it cannot be checked);
 - an nhs_pwr staff group whose substantive FTE is more than 10% from the FTE of the Permanent and Fixed
@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.quality.gx_run import Failure, _rows_phrase
+from orchestration.quality.rules import CROSSWALK_KEY_SQL
 
 PWR_TOLERANCE = 0.10
 
@@ -145,8 +146,9 @@ def pwr_against_esr(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list
     con.register(
         "quality_pwr", frame[["load_id", "source_row", "submitter", "return_period", "staff_group", "substantive_fte"]]
     )
+    key = CROSSWALK_KEY_SQL  # staff groups compared as the crosswalk matches them (any case, '&' or 'and')
     rows = con.execute(
-        """
+        f"""
         with snapshots as (
             select distinct s.submitter, s.return_period
             from raw.nhs_esr_staff as s
@@ -154,7 +156,7 @@ def pwr_against_esr(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list
                 on s.submitter = p.submitter and s.return_period = p.return_period
         ),
         esr as (
-            select s.submitter, s.return_period, trim(s.staff_group) as staff_group, sum(s.fte) as fte
+            select s.submitter, s.return_period, {key.format("s.staff_group")} as staff_group_key, sum(s.fte) as fte
             from raw.nhs_esr_staff as s
             inner join snapshots as n on s.submitter = n.submitter and s.return_period = n.return_period
             where s.assignment_category in ('Permanent', 'Fixed Term Temp')
@@ -165,7 +167,8 @@ def pwr_against_esr(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> list
         from quality_pwr as f
         inner join snapshots as n on f.submitter = n.submitter and f.return_period = n.return_period
         left join esr as e
-            on f.submitter = e.submitter and f.return_period = e.return_period and f.staff_group = e.staff_group
+            on f.submitter = e.submitter and f.return_period = e.return_period
+            and e.staff_group_key = {key.format("f.staff_group")}
         where f.substantive_fte is not null
           and abs(f.substantive_fte - coalesce(e.fte, 0)) > $tolerance * coalesce(e.fte, 0)
         """,
@@ -188,6 +191,11 @@ AT_INGEST = {
     "nhs_esr_leavers": leavers_not_in_staff_in_post,
     "asc_wds_workers": asc_leavers_not_in_previous_extract,
     "nhs_pwr": pwr_against_esr,
+}
+# The raw tables each rule above reads besides its own: their sources are ingested first (asset deps).
+AT_INGEST_READS = {
+    "nhs_esr_leavers": ("nhs_esr_staff",),
+    "nhs_pwr": ("nhs_esr_staff",),
 }
 
 # ---------------------------------------------------------------------------------------------------------

@@ -4,6 +4,10 @@ and what to fix (file, row, column, reason with the value and what was expected)
 Written beside the warehouse as <warehouse dir>/feedback/<source>/<period>/<submitter>.md and rebuilt
 whole each refresh from audit.load_log and audit.quarantine: a file exists only while the latest version
 received of that return has problems, so a corrected __vN+1 that loads cleanly removes it.
+
+Everything taken from the return (file name, submitter, period, column, the reason quoting a value) is
+written as a code span (safe_text.markdown_code): a Markdown viewer renders it literally, with no link,
+tag or image, and a cell a spreadsheet would read as a formula is neutralised.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import shutil
 from pathlib import Path
 
 import duckdb
+
+from orchestration.safe_text import markdown_code
 
 LATEST_WITH_PROBLEMS = """
 with latest as (
@@ -36,21 +42,19 @@ def feedback_dir_of(warehouse_dir: Path) -> Path:
     return warehouse_dir / "feedback"
 
 
-def _cell(value: object) -> str:
-    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def _next_file_name(file_name: str, version: int) -> str:
-    folder, _, name = file_name.rpartition("/")
-    stem, _, extension = name.rpartition(".")
-    base = stem.split("__v")[0]
-    return f"{folder}/{base}__v{version + 1}.{extension}"
+def _next_file_name(row: dict) -> str:
+    """<submitter>__v<N+1> after the latest of the version held back and the one in use (a misnamed file,
+    `RXB (1).csv`, is named by its submitter, never by its own name)."""
+    folder, _, name = row["file_name"].rpartition("/")
+    version = max(row["version"], row["current_version"] or 0)
+    return f"{folder}/{row['submitter']}__v{version + 1}.{name.rpartition('.')[2].lower()}"
 
 
 def render(rows: list[dict]) -> str:
     first = rows[0]
     held = first["status"] == "quarantined"
-    lines = [f"# {first['source']} return for {first['period']} from {first['submitter']}", ""]
+    heading = (markdown_code(first[k], table_cell=False) for k in ("source", "period", "submitter"))
+    lines = ["# {} return for {} from {}".format(*heading), ""]
     if held:
         in_use = (
             f"Version {first['current_version']} stays in use until then."
@@ -58,14 +62,16 @@ def render(rows: list[dict]) -> str:
             else "No version of this return is in use until then."
         )
         lines += [
-            f"**Held back.** `{first['file_name']}` (version {first['version']}, received "
-            f"{first['loaded_at']:%Y-%m-%d %H:%M} UTC) was not loaded: fix the errors below and send the whole "
-            f"file again as `{_next_file_name(first['file_name'], first['version'])}`. {in_use}",
+            f"**Held back.** {markdown_code(first['file_name'], table_cell=False)} (version {first['version']}, "
+            f"received {first['loaded_at']:%Y-%m-%d %H:%M} UTC) was not loaded: fix the errors below and send the "
+            "whole file again as "
+            f"{markdown_code(_next_file_name(first), table_cell=False)}. {in_use}",
             "",
         ]
     else:
         lines += [
-            f"**Loaded with warnings.** `{first['file_name']}` (version {first['version']}) is in use. Please check "
+            f"**Loaded with warnings.** {markdown_code(first['file_name'], table_cell=False)} (version "
+            f"{first['version']}) is in use. Please check "
             "the points below and correct them in your next return (no resubmission needed unless a figure is "
             "wrong).",
             "",
@@ -81,7 +87,8 @@ def render(rows: list[dict]) -> str:
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {_cell(r['file_name'])} | {_cell(r['row_number'])} | {_cell(r['column_name'])} | {_cell(r['reason'])} |"
+            f"| {markdown_code(r['file_name'])} | {r['row_number'] or ''} | {markdown_code(r['column_name'])} | "
+            f"{markdown_code(r['reason'])} |"
             for r in chosen
         ]
         lines.append("")

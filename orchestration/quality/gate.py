@@ -11,7 +11,6 @@ the refresh summary.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from orchestration.ingestion.sources import Source
 from orchestration.quality.cross_source import AT_INGEST
 from orchestration.quality.gx_run import Failure, GxOutcome, build_docs, validate_frame
 from orchestration.quality.rules import crosswalk_parameters, load_suite
+from orchestration.safe_text import html_page, html_text, markdown_code
 
 if TYPE_CHECKING:
     from orchestration.ingestion.load import Receipt, SourceReport
@@ -184,8 +184,11 @@ class QualityGate:
             where = ", ".join(
                 x for x in (f"row {problem.row_number}" if problem.row_number else "", problem.column_name or "") if x
             )
+            # file name, column and reason are return text: code spans, so the UI renders no link or tag
             lines.append(
-                f"- {problem.severity} `{receipt.file.file_name}`{f' ({where})' if where else ''}: {problem.reason}"
+                f"- {problem.severity} {markdown_code(receipt.file.file_name, table_cell=False)}"
+                f"{f' ({markdown_code(where, table_cell=False)})' if where else ''}: "
+                f"{markdown_code(problem.reason, table_cell=False)}"
             )
         shown = lines[:200] + (
             [f"- … and {len(lines) - 200} more (see mart_return_status)"] if len(lines) > 200 else []
@@ -218,13 +221,15 @@ class QualityGate:
 def write_docs_index(docs_dir: Path) -> Path:
     """A front page for the per-table Data Docs sites under docs_dir."""
     sites = sorted(p.parent.name for p in docs_dir.glob("*/index.html"))
-    items = "\n".join(f'<li><a href="{html.escape(s)}/index.html">{html.escape(s)}</a></li>' for s in sites)
+    items = "\n".join(f'<li><a href="{html_text(s)}/index.html">{html_text(s)}</a></li>' for s in sites)
     index = docs_dir / "index.html"
     index.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>Return validation (Great Expectations)</title>"
-        "</head><body><h1>Return validation: Great Expectations Data Docs</h1>"
-        "<p>One suite per raw table (expectations/); each site shows the suite and the latest validation of "
-        f"that table's new returns.</p><ul>\n{items}\n</ul></body></html>\n",
+        html_page(
+            "Return validation (Great Expectations)",
+            "<h1>Return validation: Great Expectations Data Docs</h1>"
+            "<p>One suite per raw table (expectations/); each site shows the suite and the latest validation of "
+            f"that table's new returns.</p><ul>\n{items}\n</ul>\n",
+        ),
         encoding="utf-8",
     )
     return index

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.quality.rules import SEVERITY_OF_GX
+from orchestration.safe_text import html_escaped
 
 INDEX_COLUMNS = ["load_id", "source_row"]
 ROWS_NAMED = 8  # rows listed in one problem before "and N more"
@@ -168,8 +169,25 @@ def validate_frame(
     return outcome
 
 
+def _escape_stored_results(context) -> None:
+    """GX writes the values it reports (unexpected values, their counts, the failing rows' values) into the
+    Data Docs HTML as they are: a `<script>` in a return would run when the page is opened. Every string in
+    the stored results is neutralised for a spreadsheet and HTML-escaped before the docs are built, so the
+    page shows the text, runs nothing, and a table copied from it into a spreadsheet runs no formula. (The
+    failures were read from the results before this; the docs are all that reads them after.)"""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        suite_result = store.get(key)
+        for result in suite_result.results:
+            result.result = html_escaped(result.result)
+            result.exception_info = html_escaped(result.exception_info)
+        store.set(key, suite_result)
+
+
 def build_docs(context, site_dir: Path) -> Path:
-    """This table's Data Docs: the suite and the latest validation, replacing the previous build."""
+    """This table's Data Docs: the suite and the latest validation (return text escaped), replacing the
+    previous build."""
+    _escape_stored_results(context)
     shutil.rmtree(site_dir, ignore_errors=True)
     site_dir.mkdir(parents=True, exist_ok=True)
     context.add_data_docs_site(

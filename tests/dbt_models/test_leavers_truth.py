@@ -58,8 +58,12 @@ def test_demo_person_leavers_add_up_to_truth(leavers, demo_truth):
                 tally["dimension adds up exactly"] += 1
         if small(total):
             assert all(share is None for _, _, _, share, _ in cells)
+        if row["profession"] != "All":
+            tally[f"{row['sector']} profession rows checked"] += 1
     print("\nmart_leavers vs truth:", dict(tally))
     assert tally["dimension adds up exactly"] > 5 and tally["dimension with suppressed cells"] > 50
+    # by profession, not only All, in every vocabulary (issue #19)
+    assert tally["NHS profession rows checked"] > 20 and tally["Adult social care profession rows checked"] > 100
 
 
 def test_demo_vcse_reasons_match_truth(leavers, demo_truth):

@@ -8,6 +8,8 @@ import pytest
 
 from tests.dbt_models.turnover_truth import compare_org_months, compare_vcse, describe
 
+EXACT_BY_PROFESSION = 100  # per trust: published values equal to the truth in its profession rows
+
 
 def test_demo_org_months_match_truth(demo, demo_truth):
     agreement = compare_org_months(demo, demo_truth)
@@ -16,6 +18,35 @@ def test_demo_org_months_match_truth(demo, demo_truth):
     # The comparison is not vacuous: thousands of values published and equal, many suppressed.
     assert agreement.compared == len(demo_truth["org_months"]) * 13
     assert agreement.exact > 2000 and agreement.suppressed > 1000
+
+
+NHS_PROFESSIONS = {
+    "Medical and dental",
+    "Nursing and midwifery",
+    "Allied health and scientific",
+    "Care and support workers",
+    "Admin and estates",
+    "Managers",
+    "Other",
+}
+
+
+def test_demo_turnover_by_profession_matches_truth(demo, demo_truth):
+    """Every profession, not only All, in every vocabulary: RWE writes ESR's staff groups as published, RT5
+    NHS England's main staff groups in mixed case and with 'and' for '&' (R1J, merged into it, ESR's in mixed
+    case); ASC providers ASC-WDS's job roles (issue #19)."""
+    rows = [t for t in demo_truth["org_months"] if t["profession"] != "All"]
+    assert {t["profession"] for t in rows if t["sector"] == "NHS"} == NHS_PROFESSIONS
+    for org in ("RWE", "RT5"):
+        agreement = compare_org_months(demo, {"org_months": [t for t in rows if t["org_code"] == org]})
+        print(f"\n{org} by profession:", describe(agreement))
+        assert not agreement.mismatches, describe(agreement)
+        assert agreement.exact > EXACT_BY_PROFESSION
+    asc = compare_org_months(demo, {"org_months": [t for t in rows if t["sector"] == "Adult social care"]})
+    print("\nASC by profession:", describe(asc))
+    assert not asc.mismatches and asc.exact > 1000
+    unknown = demo.marts_query("select count(*) from mart_turnover where profession = 'Unknown'")
+    assert unknown == [(0,)]  # every staff group, job role and role category of the demo maps
 
 
 def test_demo_vcse_turnover_matches_truth(demo, demo_truth):

@@ -159,11 +159,11 @@ SHAPE_ERRORS = {
 @pytest.mark.parametrize("case", sorted(SHAPE_ERRORS))
 def test_shape_error_quarantines_the_return_whole_and_names_where(workspace, case):
     content, row, column, words = SHAPE_ERRORS[case]
-    workspace.write(f"nhs_pwr/2024-03/{case.upper()}.csv", content)
-    workspace.write("nhs_pwr/2024-03/RWE.csv", csv_text("nhs_pwr", "2024-03", "RWE"))  # a good one alongside
+    workspace.write("nhs_pwr/2024-03/RWE__v2.csv", content)  # a bad correction of a good return
+    workspace.write("nhs_pwr/2024-03/RWE.csv", csv_text("nhs_pwr", "2024-03", "RWE"))
     metadata = ingest()
     assert metadata["nhs_pwr"]["returns_quarantined"].value == 1
-    found = problems(workspace, f"nhs_pwr/2024-03/{case.upper()}.csv")
+    found = problems(workspace, "nhs_pwr/2024-03/RWE__v2.csv")
     assert found, case
     severity, found_row, found_column, reason = found[0]
     assert severity == "ERROR"

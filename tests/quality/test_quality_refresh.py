@@ -138,7 +138,7 @@ def test_asset_check_on_the_raw_asset_names_the_failing_return(tmp_path, monkeyp
     assert evaluation.check_name == "great_expectations"
     assert not evaluation.passed and evaluation.severity.value == "ERROR"
     failing = evaluation.metadata["failing_returns"].value
-    assert "`nhs_esr_staff/2024-01/RWE.csv` (row 2, fte): value 0 in column fte is out of range" in failing
+    assert "`nhs_esr_staff/2024-01/RWE.csv` (`row 2, fte`): `value 0 in column fte is out of range" in failing
     assert evaluation.metadata["returns_quarantined"].value == 1
     assert evaluation.metadata["data_docs"].value.endswith("/docs/gx/index.html")
     [clean] = check_evaluations(result, "nhs_pwr")

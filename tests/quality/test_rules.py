@@ -475,7 +475,7 @@ def test_feedback_lists_what_to_fix_per_submitter_and_period(ingested):
     feedback = ingested.parent / "feedback"
     held = (feedback / "nhs_esr_staff" / "2024-01" / "RT5.md").read_text()
     assert "Held back" in held and "nhs_esr_staff/2024-01/RT5__v2.csv" in held
-    assert "| nhs_esr_staff/2024-01/RT5.csv | 3 | fte | value 0 in column fte is out of range" in held
+    assert "| `nhs_esr_staff/2024-01/RT5.csv` | 3 | `fte` | `value 0 in column fte is out of range" in held
     warned = (feedback / "nhs_pwr" / "2024-01" / "RX9.md").read_text()
     assert "Loaded with warnings" in warned and "not in the ICS partner register" in warned
     # clean returns get no feedback file

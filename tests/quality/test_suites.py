@@ -3,9 +3,20 @@ orchestration/quality/rules.py generates from the contract (run `python -m orche
 
 from __future__ import annotations
 
+import csv
+import re
+from collections import Counter
+
 from orchestration.ingestion.schema import tables_of
 from orchestration.ingestion.sources import SOURCES
-from orchestration.quality.rules import EXPECTATIONS_DIR, build_suites, crosswalk_parameters, suite_text
+from orchestration.quality.rules import (
+    EXPECTATIONS_DIR,
+    REFERENCE_DIR,
+    build_suites,
+    crosswalk_key,
+    crosswalk_parameters,
+    suite_text,
+)
 
 
 def test_committed_suites_match_the_contract():
@@ -28,15 +39,62 @@ def test_every_allowed_list_of_the_contract_is_an_error_and_every_crosswalk_a_wa
                 if column.allowed:
                     assert in_set[column.name] == "critical", (table, column.name)
     assert suites["nhs_esr_leavers"]["expectations"] and any(
-        e["kwargs"].get("value_set") == {"$PARAMETER": "leaving_reason_nhs"} and e["severity"] == "warning"
+        e["kwargs"].get("regex") == {"$PARAMETER": "leaving_reason_nhs"} and e["severity"] == "warning"
         for e in suites["nhs_esr_leavers"]["expectations"]
     )
 
 
 def test_crosswalk_parameters_come_from_the_seeds():
-    parameters = crosswalk_parameters()
-    assert "Nursing and Midwifery Registered" in parameters["profession_nhs"]
-    assert "Care Worker" in parameters["profession_asc"]
-    assert "Care and support" in parameters["profession_vcse"]
-    assert "Retirement Age" in parameters["leaving_reason_nhs"]
-    assert "Care Worker" not in parameters["profession_nhs"]
+    """Each parameter is a regex of its sector's source values, matched ignoring case, spaces and '&'/'and'
+    exactly as dbt's macro crosswalk_key does (issue #19)."""
+    parameters = {name: re.compile(pattern) for name, pattern in crosswalk_parameters().items()}
+    for parameter, value in [
+        ("profession_nhs", "Nursing and Midwifery Registered"),
+        ("profession_nhs", "NURSES AND HEALTH VISITORS"),
+        ("profession_nhs", "  Scientific, therapeutic and technical staff "),
+        ("profession_nhs", "support to doctors,  nurses&midwives"),
+        ("profession_asc", "care worker"),
+        ("profession_asc", "Administrative / office staff (not care-providing)"),
+        ("profession_vcse", "Care And Support"),
+        ("leaving_reason_nhs", "retirement - ill health"),
+        ("leaving_reason_asc", "The worker retired"),
+    ]:
+        assert parameters[parameter].search(value), (parameter, value)
+    for parameter, value in [
+        ("profession_nhs", "Care Worker"),
+        ("profession_nhs", "Nurses health visitors"),
+        ("profession_nhs", "Nursesand health visitors"),
+        ("leaving_reason_nhs", "Voluntary Resignation - Caring Responsibilities"),
+    ]:
+        assert not parameters[parameter].search(value), (parameter, value)
+
+
+def test_crosswalk_seeds_are_unique_after_normalisation_and_use_the_harmonised_lists():
+    """A value listed twice under one normalised key would map a row twice; every profession is one of the
+    harmonised list, every reason one of metrics.md's (the VCSE rows, whose workbook asks for them)."""
+    professions = {
+        "Medical and dental",
+        "Nursing and midwifery",
+        "Allied health and scientific",
+        "Ambulance",
+        "Care and support workers",
+        "Admin and estates",
+        "Managers",
+        "Social work",
+        "Other",
+    }
+    for file_name, column, allowed in [
+        ("profession_crosswalk.csv", "profession", professions),
+        ("leaving_reason_crosswalk.csv", "reason_category", None),
+    ]:
+        with open(REFERENCE_DIR / file_name, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        keys = Counter((r["sector"], crosswalk_key(r["source_value"])) for r in rows)
+        assert [k for k, n in keys.items() if n > 1] == [], file_name
+        allowed = allowed or {r["source_value"] for r in rows if r["sector"] == "VCSE"}
+        assert {r[column] for r in rows} <= allowed, file_name
+        assert all(r["source_list"] for r in rows), file_name
+    with open(REFERENCE_DIR / "occupation_code_crosswalk.csv", encoding="utf-8", newline="") as handle:
+        occupation = list(csv.DictReader(handle))
+    assert {r["profession"] for r in occupation} <= professions
+    assert {str(d) for d in range(10)} <= {r["leading_character"] for r in occupation}

@@ -21,10 +21,20 @@ from dataclasses import dataclass
 
 import openpyxl
 
-from orchestration.ingestion.sources import SOURCES_BY_NAME, Source
+from orchestration.ingestion.sources import SOURCES_BY_NAME, Source, submitter_of
+from simulator.hazards import workbooks
 from tests.reliability.helpers import DEMO, PROJECT_ROOT
 
 TEMPLATE_ROWS = 6
+WORKBOOK_HAZARDS = (  # simulator/hazards/workbooks.py's hazards that fit one small file
+    "formula_without_value",
+    "hidden_stale_duplicate",
+    "hidden_required_sheet",
+    "hidden_optional_sheet",
+    "stale_dimension",
+    "another_charity",
+    "zip_bomb",
+)
 TEMPLATES = {  # kind -> (source, demo file, period folder used by the cases)
     "ics_partners": ("ics_partners", "ics_partners/2024-03/ics.csv", None),
     "nhs_esr_staff": ("nhs_esr_staff", "nhs_esr_staff/2024-03/RWE.csv", "2024-03"),
@@ -66,10 +76,12 @@ class Case:
     row: int | None = None
     column: str | None = None
     rows: int | None = None  # rows loaded when it loads
+    version: int = 1  # a source with one fixed submitter name (extract, cqc, ...): each case is its own version
 
     @property
     def file_name(self) -> str:
-        return f"{self.source}/{self.folder}/{self.submitter}.{self.extension}"
+        version = f"__v{self.version}" if self.version > 1 else ""
+        return f"{self.source}/{self.folder}/{self.submitter}{version}.{self.extension}"
 
 
 class Suites:
@@ -146,7 +158,9 @@ class Mutator:
         source_name, _, period = TEMPLATES[kind]
         source = SOURCES_BY_NAME[source_name]
         folder = period or f"{2019 + number % 4}-{1 + number % 12:02d}"  # register and etr: older than the base
-        submitter = self._submitter(kind, number)
+        scope = self._submitter(kind, number)
+        fixed = submitter_of(source_name)
+        submitter = fixed.pattern if fixed.case == "lower" else scope
         mutations = self._mutations(kind)
         mutation = mutation or self.rng.choice(sorted(mutations))
         case = Case(
@@ -159,13 +173,14 @@ class Mutator:
             "xlsx" if kind == "vcse_xlsx" else "csv",
             b"",
             "LOADS",
+            version=number + 2 if submitter != scope else 1,
         )
         if kind == "vcse_xlsx":
             mutations[mutation](case, source)
         else:
             header, rows = self.templates[kind]
             rows = [list(r) for r in rows]
-            self._scope(kind, source, header, rows, submitter)
+            self._scope(kind, source, header, rows, scope)
             case.rows = len(rows)
             mutations[mutation](case, source, header and list(header), rows)
         return case
@@ -204,6 +219,7 @@ class Mutator:
                 "workbook_missing_column": self.x_missing_column,
                 "binary_junk": lambda c, s: self.junk(c, s, None, []),
                 "empty_file": lambda c, s: self.empty(c, s, None, []),
+                **{f"workbook_{name}": self._x_hazard(name) for name in WORKBOOK_HAZARDS},
             }
         common = {
             "valid": self.valid,
@@ -344,7 +360,7 @@ class Mutator:
     def sql_file_name(self, case, source, header, rows):
         self._set(case, header, rows)
         case.submitter += self.rng.choice(["'; drop table audit.load_log; --", '" or 1=1; --', "'); select 1; --"])
-        self._loads(case, header, rows)
+        self._error(case)  # a misnamed file (returns.md): quarantined, with the name it should have had
 
     # ---- header breaks -------------------------------------------------------------------------------------
 
@@ -483,10 +499,14 @@ class Mutator:
             return
         name = self.rng.choice(free)
         index = self.rng.randrange(len(rows))
-        rows[index][names.index(name)] = self.rng.choice(
+        value = self.rng.choice(
             ["x'); drop table raw.nhs_pwr; --", 'Robert"); DELETE FROM audit.load_log; --', "=cmd|' /C calc'!A0"]
         )
+        rows[index][names.index(name)] = value
         self._set(case, header, rows)
+        if value.startswith("="):  # returns.md: text a spreadsheet would run as a formula is an ERROR
+            self._error(case, self._first_row(header) + index, name)
+            return
         # a crosswalked column takes the value as unmapped (WARN); a free text column as it is
         case.expect, case.column, case.rows = (
             "EITHER" if self.suites.set_severity(source.name, name) else "LOADS",
@@ -580,6 +600,34 @@ class Mutator:
         case.data = self._book(case, edit)
         self._error(case, 1, str(header[position]).strip().lower())
 
+    def _x_hazard(self, name: str) -> Callable:
+        """A workbook hazard of simulator/hazards/workbooks.py applied to this case's valid workbook."""
+
+        def mutate(case: Case, source: Source) -> None:
+            data = self._book(case)
+            if name == "another_charity":
+                other = Case(**{**case.__dict__, "submitter": f"8{case.number:06d}"})
+                case.data, expected = workbooks.another_charity(data, self._book(other))
+            elif name == "zip_bomb":
+                case.data, expected = workbooks.zip_bomb(data, 300), {}
+            else:
+                case.data, expected = getattr(workbooks, name)(data)
+            if "rows" in expected:
+                case.expect, case.rows = "LOADS", expected["rows"]
+                return
+            cell = expected.get("cell")
+            if cell:  # Sheet!A1: the row, and the column's header (About's value cell names its field)
+                sheet, reference = cell.split("!")
+                book = openpyxl.load_workbook(io.BytesIO(case.data), read_only=True)
+                row = int("".join(c for c in reference if c.isdigit()))
+                names = next(book[sheet].iter_rows(max_row=1, values_only=True))
+                column = str(names[openpyxl.utils.column_index_from_string(reference.rstrip("0123456789")) - 1])
+                self._error(case, row, "charity_number" if sheet == "About" else column.strip().lower())
+            else:
+                self._error(case, None, expected.get("sheet"))
+
+        return mutate
+
 
 # ods etr: the contract's columns sit at these positions of the 27 (0-based).
 _ETR_POSITIONS = {"org_code": 0, "org_name": 1, "nhse_region_code": 2, "icb_code": 3, "open_date": 10, "close_date": 11}
@@ -609,5 +657,5 @@ def big_sickness_file(rows: int = 200_000) -> Case:
         )
     data = ("\n".join(lines) + "\n").encode()
     return Case(
-        -1, "big", "200000_rows", "nhs_published_sickness", "2024-09", "england-big", "csv", data, "LOADS", rows=rows
+        -1, "big", "200000_rows", "nhs_published_sickness", "2024-09", "england", "csv", data, "LOADS", rows=rows
     )

@@ -7,8 +7,9 @@ Points:
 - `ingest:<source>`: inside the ingestion transaction of <source> (orchestration/ingestion/load.py `_write`),
   after its rows went into history.<source> and raw.<source>, before the commit;
 - `publish:mid-build`: the new published file is half written (its first table copied, its connection open);
-- `publish:before-swap`: the new published file is built, checked and closed beside WF_MARTS, not yet swapped;
-- `publish:after-swap`: the new file is swapped in, its dated copy not yet written.
+- `publish:before-swap`: the new published file is built, checked and closed beside WF_MARTS, its dated copy
+  (`.partial`) and parquet copy (staged folder) written, not yet swapped;
+- `publish:after-swap`: the new file is swapped in, its dated and parquet copies not yet renamed into place.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ a small but complete landing folder cut from the demo returns, and row-for-row s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -95,6 +96,7 @@ class Space:
             WF_WAREHOUSE=str(self.warehouse),
             WF_MARTS=str(self.marts),
             WF_PSEUDO_KEY=SECRET_KEY,
+            WF_SETTLE_SECONDS="0",  # the landing files are copied in just before each refresh
             DAGSTER_HOME=str(self.dagster_home),
             PYTHONUNBUFFERED="1",
         )
@@ -126,25 +128,56 @@ class Space:
     def refresh(self, *args: str, **extra: str) -> tuple[int, str, str]:
         return self.finish(self.start(*args, **extra))
 
-    def kill(self, process: subprocess.Popen) -> None:
-        """kill -9 of the refresh and everything it started (dbt)."""
-        os.killpg(process.pid, signal.SIGKILL)
+    def kill_alone(self, process: subprocess.Popen) -> None:
+        """kill -9 of the refresh's own process only, as the out-of-memory killer does: what it started (dbt)
+        must end with it by itself."""
+        os.kill(process.pid, signal.SIGKILL)
         self.finish(process)
 
+    def assert_no_process_left(self, killed: subprocess.Popen, timeout: float = 30) -> None:
+        """Every process the killed refresh started has ended: dbt at once (the kernel kills it), Dagster's
+        compute-log helpers (watch_orphans.py, tail) within their one-second poll."""
+        deadline = time.monotonic() + timeout
+        while left := processes_in_group(killed.pid):
+            assert time.monotonic() < deadline, f"the killed refresh left processes behind: {left}"
+            time.sleep(0.05)
+
     def kill_all(self) -> None:
-        """After a failed test: no refresh of ours may outlive it (a halted one sleeps for ever)."""
+        """After a failed test: no refresh of ours, nor anything it started, may outlive it (a halted one
+        sleeps for ever)."""
         for process in self.processes:
-            if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.wait()
 
     def freeze(self, process: subprocess.Popen) -> None:
         """Stop the refresh and its children dead where they are (SIGSTOP), so a kill lands exactly there."""
         os.killpg(process.pid, signal.SIGSTOP)
 
+    def thaw(self, process: subprocess.Popen) -> None:
+        """Let whatever of a frozen refresh's group is still alive run on (SIGCONT): Dagster's own log-mirroring
+        helpers end by themselves once they see their parent gone; anything else would be left behind."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGCONT)
+
     def query(self, path: Path, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(path), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
+
+
+def processes_in_group(group: int) -> list[str]:
+    """Live processes of a process group, as `pid command`, from /proc (zombies left out)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        command, _, rest = text.partition(" (")[2].rpartition(") ")
+        state, _ppid, pgrp = rest.split()[:3]
+        if int(pgrp) == group and state != "Z":
+            found.append(f"{stat.parent.name} {command}")
+    return found
 
 
 def wait_for(predicate, process: subprocess.Popen, what: str, timeout: float = 600) -> None:

@@ -1,16 +1,19 @@
 """Readers during refreshes, a second refresh while one runs, and kill -9 at five points of a refresh.
 
-Every refresh here is a real `python -m orchestration.refresh` subprocess (own process group, so a kill -9
-reaches dbt too) on a cut of the demo returns (tests/reliability/helpers.py PHASES), with a distinctive
-WF_PSEUDO_KEY and a real Dagster home, so test_security.py can also search their output and logs.
+Every refresh here is a real `python -m orchestration.refresh` subprocess (own process group, so the test can
+see whether anything it started outlives it) on a cut of the demo returns (tests/reliability/helpers.py
+PHASES), with a distinctive WF_PSEUDO_KEY and a real Dagster home, so test_security.py can also search their
+output and logs.
 
 How a crash point is reached deterministically (no sleeps, no timing):
 - inside an ingestion transaction, and at three points of the publication: tests/reliability/halt_refresh.py
   runs the real refresh with one of its functions wrapped to write a marker file and sleep at that point;
-  the test waits for the marker, then kill -9s the process group;
+  the test waits for the marker, then kill -9s the refresh's own process (not its group, as the out-of-memory
+  killer would) and starts the next refresh at once; nothing of the killed one may be left in its group;
 - inside dbt: the test waits until dbt has written the SQL of an intermediate model into its run folder
   (dagster-dbt's `<DBT_TARGET_PATH>/dbt_models-<run>-<id>/run/...`), freezes the process group with SIGSTOP
-  and kill -9s it; dbt's run_results.json (written when dbt ends) must then be absent.
+  and kill -9s the refresh alone; dbt must end with it (orchestration/dbt_child.py) and its run_results.json
+  (written when dbt ends) must be absent.
 """
 
 from __future__ import annotations
@@ -150,6 +153,9 @@ def test_kill_9_at_five_points_then_the_next_refresh_publishes_what_an_uninterru
 
 
 def _crash_chain(chain: Chain, space: Space, tmp_path: Path) -> None:
+    """Each refresh is killed alone (kill -9 of its main process, as the out-of-memory killer does, not of its
+    process group) and the next refresh starts at once: it must start cleanly (no dbt left holding DuckDB's
+    lock) and the last one must publish exactly what an uninterrupted refresh does."""
     for phase in ("A", "B"):
         copy_phase(space.landing, phase)
     shutil.copytree(chain.base, space.warehouse.parent, dirs_exist_ok=True)
@@ -159,16 +165,15 @@ def _crash_chain(chain: Chain, space: Space, tmp_path: Path) -> None:
     new_staff = sorted(p.relative_to(space.landing).as_posix() for p in space.landing.glob("nhs_esr_staff/2024-03/*"))
     survived: list[str] = []
 
-    def halted(point: str, *args: str):
-        marker = tmp_path / f"halt-{len(survived)}"
+    def start_halted(point: str, *args: str):
+        marker = tmp_path / f"halt-{point.replace(':', '-')}"
         process = space.start(
             *args, module="tests.reliability.halt_refresh", WF_TEST_HALT_AT=point, WF_TEST_HALT_FILE=str(marker)
         )
-        wait_for(marker.exists, process, f"the refresh to reach {point}")
-        return process
+        return process, lambda: wait_for(marker.exists, process, f"the refresh to reach {point}")
 
-    def staff_files_logged() -> set[str]:
-        rows = space.query(space.warehouse, "select file_name from audit.load_log where source = 'nhs_esr_staff'")
+    def staff_files_logged(warehouse: Path = space.warehouse) -> set[str]:
+        rows = space.query(warehouse, "select file_name from audit.load_log where source = 'nhs_esr_staff'")
         return {r[0] for r in rows}
 
     def previous_still_published() -> None:
@@ -176,62 +181,87 @@ def _crash_chain(chain: Chain, space: Space, tmp_path: Path) -> None:
         assert refresh_ids(space.marts) == previous_id
 
     # 1. Inside the nhs_esr_staff ingestion transaction (its rows written, not committed).
-    process = halted("ingest:nhs_esr_staff")
+    process, reached = start_halted("ingest:nhs_esr_staff")
+    reached()
     # A second refresh while this one holds the lock is refused, says so, and touches nothing.
     code, out, err = space.refresh()
     assert code != 0
     assert "Refresh refused: another refresh is running" in err, err[-3000:]
     assert "Traceback" not in err and "Refresh refused" not in out
-    space.kill(process)
+    space.kill_alone(process)
+    crashed = tmp_path / "after-ingest-crash"  # the warehouse as the crash left it, read while the next runs
+    crashed.mkdir()
+    for path in space.warehouse.parent.glob("warehouse.duckdb*"):
+        shutil.copyfile(path, crashed / path.name)
+    # 2. ... followed at once by a refresh that is killed inside dbt build (frozen once dbt is building the
+    # intermediate models, so the kill lands mid-dbt).
+    before, killed = _target_runs(), process
+    process = space.start()
+    space.assert_no_process_left(killed=killed)
     survived.append("mid-ingest (inside the nhs_esr_staff transaction)")
     previous_still_published()
-    assert not staff_files_logged() & set(new_staff)  # the WAL replayed; the open transaction did not count
-    assert_ingest_consistent(space.warehouse)
-
-    # 2. Inside dbt build: frozen once dbt is building the intermediate models, then killed.
-    before = _target_runs()
-    process = space.start()
+    assert not staff_files_logged(crashed / space.warehouse.name) & set(new_staff)  # the open transaction did not count
+    assert_ingest_consistent(crashed / space.warehouse.name)
 
     def dbt_is_building() -> bool:
         return any(any((run / "run").rglob("intermediate/**/*.sql")) for run in _target_runs() - before)
 
     wait_for(dbt_is_building, process, "dbt to build the intermediate models")
     space.freeze(process)
-    space.kill(process)
+    space.kill_alone(process)
+    space.thaw(process)
     (dbt_run,) = _target_runs() - before
+    # 3. ... followed at once by a refresh halted with the publication half-written: it gets there only if no
+    # dbt of the killed refresh still holds the warehouse.
+    following, reached = start_halted("publish:mid-build")
+    space.assert_no_process_left(killed=process)
     assert not (dbt_run / "run_results.json").exists(), "dbt had finished: the kill was not mid-dbt"
-    survived.append("mid-dbt (intermediate models being built)")
+    survived.append("mid-dbt (intermediate models being built; dbt ended with the refresh)")
+    reached()
     previous_still_published()
-    # the refresh after the ingest crash read again what had not been committed
-    assert set(new_staff) <= staff_files_logged()
-    assert_ingest_consistent(space.warehouse)
+    assert set(new_staff) <= staff_files_logged()  # the refresh after the ingest crash read again what was lost
+    assert_ingest_consistent(space.warehouse)  # readable: the halted publication only attaches it read-only
+    assert list(space.marts.parent.glob(".marts.duckdb.*.building"))
 
-    # 3.-4. During the publication: half-written temporary file; then built and checked but not swapped in.
-    for point in ("publish:mid-build", "publish:before-swap"):
-        process = halted(point)
-        assert list(space.marts.parent.glob(".marts.duckdb.*.building"))
-        space.kill(process)
-        survived.append(point)
+    def kill_and_follow(killed: subprocess.Popen, point: str, label: str) -> subprocess.Popen:
+        """kill -9 of the refresh alone, the next one (halted at point) started at once; nothing of the killed
+        one may be left, and the previous version stays published until the next one swaps."""
+        space.kill_alone(killed)
+        following, reached = start_halted(point)
+        space.assert_no_process_left(killed=killed)
+        survived.append(label)
         previous_still_published()
+        reached()
+        return following
 
-    # 5. Swapped in, dated copy not yet written. The recovery is started with --wait while the halted
-    # refresh still holds the lock: it waits, then runs once the kill frees the lock.
-    process = halted("publish:after-swap")
+    # 4. Killed with the publication half-written, followed by a refresh halted with the new file built and
+    # checked, its dated copy and its parquet copy written, not swapped in.
+    process = kill_and_follow(following, "publish:before-swap", "publish:mid-build")
+    previous_still_published()
+    assert list(space.marts.parent.glob("marts.*Z.duckdb.partial"))
+    assert list(space.marts.parent.glob(".marts_parquet.*.building/*.parquet"))
+    # 5. Killed there, followed by a refresh halted just after the swap.
+    process = kill_and_follow(
+        process, "publish:after-swap", "publish:before-swap (dated and parquet copies written, not swapped)"
+    )
+
+    # 6. Swapped in, dated copy not yet renamed. The recovery is started with --wait while the halted refresh
+    # still holds the lock: it waits, then runs once the kill frees the lock.
     swapped_id = refresh_ids(space.marts)
     assert swapped_id != previous_id
     recovery = space.start("--wait")
-    space.kill(process)
+    space.kill_alone(process)
     survived.append("publish:after-swap")
     code, out, err = space.finish(recovery)
     assert code == 0, err[-4000:]
+    assert "dated copy: marts." in out and "parquet copy: " in out and "STALE" not in out, out[-2000:]
 
-    # Nothing new since the killed refresh's build, whose file is in place: kept, not rebuilt (issue #25).
-    assert "Nothing new since the last build" in out and refresh_ids(space.marts) == swapped_id, out[-3000:]
     assert snapshot(space.marts) == snapshot(reference)
     assert snapshot(space.marts) == snapshot(sorted(space.marts.parent.glob("marts.*Z.duckdb"))[-1])
     dated = [refresh_ids(p)[0] for p in sorted(space.marts.parent.glob("marts.*Z.duckdb"))]
-    assert dated == [previous_id[0], swapped_id[0]]  # the lost copy backfilled
-    assert not list(space.marts.parent.glob(".marts.duckdb.*")), "leftovers of the killed publications remain"
+    assert dated == [previous_id[0], swapped_id[0], refresh_ids(space.marts)[0]]  # the lost copy backfilled
+    leftovers = [*space.marts.parent.glob(".marts*"), *space.marts.parent.glob("*.partial")]
+    assert not leftovers, f"leftovers of the killed publications remain: {leftovers}"
     assert_ingest_consistent(space.warehouse)
     logged = space.query(space.warehouse, "select count(*), count(distinct file_name) from audit.load_log")[0]
     landed = sum(1 for p in space.landing.rglob("*") if p.is_file())

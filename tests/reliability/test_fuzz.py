@@ -128,7 +128,7 @@ def test_nothing_is_lost(fuzzed: Fuzzed):
     assert sorted(logged) == sorted(landed)  # every file seen is logged, once
     assert {c.file_name for c in fuzzed.cases} <= landed
     figures = assert_ingest_consistent(fuzzed.warehouse)  # every parsable version whole in history.<table>
-    assert figures["receipts"] >= 250  # 261 with this seed: the parsable ones, whole in history
+    assert figures["receipts"] >= 240  # 247 with this seed (misnamed files are not parsed), whole in history
 
 
 def test_the_200000_row_return_loads_whole(fuzzed: Fuzzed):

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from orchestration.resources import DEMO_PSEUDO_KEY
+from tests.conftest import published_tables
 from tests.reliability.helpers import DEMO, PROJECT_ROOT
 
 NI_PATTERN = r"^[A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Da-d]?$"
@@ -166,11 +167,12 @@ def test_landing_links_and_hostile_names_cannot_escape_or_inject(workspace, tmp_
     assert workspace.refresh().success
 
     log = dict(workspace.warehouse_query("select file_name, status from audit.load_log"))
-    assert log[f"nhs_pwr/2024-03/{hostile}.csv"] != "quarantined"
+    assert log[f"nhs_pwr/2024-03/{hostile}.csv"] == "quarantined"  # misnamed (returns.md), its name kept as data
     for linked in ("nhs_pwr/2024-02/RWE.csv", "nhs_pwr/2024-01", "nhs_recruitment"):
         assert log[linked] == "quarantined", linked  # reported, not silently skipped
     reasons = workspace.warehouse_query("select file_name, reason from audit.quarantine where file_name like 'nhs_%'")
     assert all("link" in reason for _, reason in reasons if _ != f"nhs_pwr/2024-03/{hostile}.csv")
+    assert f"file name '{hostile}.csv' is not <submitter>" in dict(reasons)[f"nhs_pwr/2024-03/{hostile}.csv"]
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         db = con.execute("select current_database()").fetchone()[0]
         for schema, table in _tables(con, db):
@@ -180,6 +182,25 @@ def test_landing_links_and_hostile_names_cannot_escape_or_inject(workspace, tmp_
                         f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', [secret]
                     ).fetchone()[0]
                     assert hits == 0, (schema, table, column)
-    assert workspace.warehouse_query("select submitter from audit.load_log where file_name like '%drop table%'") == [
-        (hostile,)
-    ]
+    assert workspace.warehouse_query(
+        "select file_name, submitter from audit.load_log where file_name like '%drop table%'"
+    ) == [(f"nhs_pwr/2024-03/{hostile}.csv", "R1J")]
+
+
+def test_no_published_text_value_begins_like_a_spreadsheet_formula(demo):
+    """Formula-like text is held back at ingestion (returns.md) and neutralised by every export
+    (orchestration/safe_text.py); the published values themselves stay as sent, so none may begin with =, +,
+    -, @, a tab or a carriage return (as received or after leading spaces)."""
+    from orchestration.safe_text import formula_like
+
+    found, scanned = [], 0
+    with duckdb.connect(str(demo.marts), read_only=True) as con:
+        for table, columns in published_tables(demo.marts).items():
+            for column, data_type in columns:
+                if data_type != "VARCHAR":
+                    continue
+                scanned += 1
+                values = con.execute(f'select distinct "{column}" from "{table}" where "{column}" is not null')
+                found += [(table, column, v) for (v,) in values.fetchall() if formula_like(v)]
+    assert scanned > 40
+    assert found == []

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator.truth import matching_key
+
 REFERENCE = Path(__file__).resolve().parents[2] / "seeds" / "reference"
 NAME_RE = re.compile(r"^(?P<sub>.+?)(?:__v(?P<v>\d+))?\.(?P<ext>csv|xlsx)$")
 
@@ -54,7 +56,7 @@ class Landing:
     def __init__(self, out: Path):
         self.out = out
         cw = pd.read_csv(REFERENCE / "profession_crosswalk.csv", dtype=str)
-        self.prof = {(r.sector, r.source_value): r.profession for r in cw.itertuples()}
+        self.prof = {(r.sector, matching_key(r.source_value)): r.profession for r in cw.itertuples()}
         regs = current_files(out, "ics_partners")
         latest = max(regs)  # (period, 'ics')
         self.reg = read(regs[latest])
@@ -116,14 +118,14 @@ class Landing:
         st = st[st["assignment_category"].isin(["Permanent", "Fixed Term Temp"])].copy()
         st["pk"] = norm_ni(st["ni_number"])
         st["morg"] = st["org_code"].map(self.final)
-        st["prof"] = [self.prof.get(("NHS", g.strip()), "Unknown") for g in st["staff_group"]]
+        st["prof"] = [self.prof.get(("NHS", matching_key(g)), "Unknown") for g in st["staff_group"]]
         st["fte"] = st["fte"].astype(float)
         st["start"] = pd.to_datetime(st["assignment_start_date"])
         self.nhs_staff = st
         lv = self._concat("nhs_esr_leavers")
         lv["pk"] = norm_ni(lv["ni_number"])
         lv["morg"] = lv["org_code"].map(self.final)
-        lv["prof"] = [self.prof.get(("NHS", g.strip()), "Unknown") for g in lv["staff_group"]]
+        lv["prof"] = [self.prof.get(("NHS", matching_key(g)), "Unknown") for g in lv["staff_group"]]
         lv["fte"] = lv["fte"].astype(float)
         lv["start"] = pd.to_datetime(lv["assignment_start_date"])
         lv["leave"] = pd.to_datetime(lv["leaving_date"])
@@ -139,20 +141,20 @@ class Landing:
         ):
             pw[c] = pw[c].astype(float)
         pw["morg"] = pw["org_code"].map(self.final)
-        pw["prof"] = [self.prof.get(("NHS", g.strip()), "Unknown") for g in pw["staff_group"]]
+        pw["prof"] = [self.prof.get(("NHS", matching_key(g)), "Unknown") for g in pw["staff_group"]]
         self.pwr = pw
         rc = self._concat("nhs_recruitment")
         rc = rc[(rc["outcome"] == "Started") & (rc["start_date"] != "")].copy()
         rc["days"] = (pd.to_datetime(rc["start_date"]) - pd.to_datetime(rc["approved_date"])).dt.days
         rc = rc[rc["start_date"].str[:7] == rc["period"]]
         rc["morg"] = rc["org_code"].map(self.final)
-        rc["prof"] = [self.prof.get(("NHS", g.strip()), "Unknown") for g in rc["staff_group"]]
+        rc["prof"] = [self.prof.get(("NHS", matching_key(g)), "Unknown") for g in rc["staff_group"]]
         self.rec = rc
         w = self._concat("asc_wds_workers")
         ni = norm_ni(w["ni_number"])
         w["pk"] = np.where(ni == "", "asc_wds_workers|" + w["establishment_id"] + "|" + w["worker_id"], ni)
         w["morg"] = w["establishment_id"]
-        w["prof"] = [self.prof.get(("Adult social care", g.strip()), "Unknown") for g in w["main_job_role"]]
+        w["prof"] = [self.prof.get(("Adult social care", matching_key(g)), "Unknown") for g in w["main_job_role"]]
         me = w["period"].map(lambda p: month_end(p))
         ld = pd.to_datetime(w["leave_date"].replace("", None))
         w["in_post"] = ld.isna() | (ld > me)
@@ -165,7 +167,7 @@ class Landing:
         self.asc = w
         e = self._concat("asc_wds_establishments")
         e["vacancies"] = e["vacancies"].astype(int)
-        e["prof"] = [self.prof.get(("Adult social care", g.strip()), "Unknown") for g in e["job_role"]]
+        e["prof"] = [self.prof.get(("Adult social care", matching_key(g)), "Unknown") for g in e["job_role"]]
         self.asc_est = e
         # SIP person tables: (sector, morg, ym) -> {pk: earliest start}; (sector, morg, ym, prof) -> {pk}
         self.sip: dict[tuple[str, str, str], dict] = {}

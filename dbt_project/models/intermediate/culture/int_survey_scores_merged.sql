@@ -66,11 +66,7 @@ organisations as (
 ),
 
 reporting_organisations as (
-    select
-        org_code,
-        sector
-    from organisations
-    where org_code = reporting_org_code
+    select * from {{ ref('int_reporting_organisations') }}
 ),
 
 mapped as (

@@ -14,8 +14,8 @@ leavers as (
     select * from {{ ref('int_leavers') }}
 ),
 
-completeness as (
-    select * from {{ ref('int_return_completeness') }}
+org_windows as (
+    select * from {{ ref('int_organisation_windows') }}
 ),
 
 people as (
@@ -43,37 +43,17 @@ decembers as (
     where extract(month from period) = 12
 ),
 
-month_flags as (
+-- Organisations whose leaver figures are complete for the 13 months December Y-1 .. December Y.
+complete_windows as (
     select
         decembers.period as december,
         decembers.sector,
         decembers.org_code,
-        decembers.is_partner,
-        staff.period as month,
-        staff.is_complete
-        and (decembers.sector <> 'NHS' or coalesce(esr_leavers.is_complete, false)) as is_complete
+        decembers.is_partner
     from decembers
-    inner join completeness as staff
-        on
-            decembers.org_code = staff.reporting_org_code
-            and staff.source_name in ('nhs_esr_staff', 'asc_wds_workers')
-            and staff.period between {{ add_months('decembers.period', -12) }} and decembers.period
-    left join completeness as esr_leavers
-        on
-            decembers.org_code = esr_leavers.reporting_org_code
-            and esr_leavers.source_name = 'nhs_esr_leavers'
-            and staff.period = esr_leavers.period
-),
-
-complete_windows as (
-    select
-        december,
-        sector,
-        org_code,
-        is_partner
-    from month_flags
-    group by december, sector, org_code, is_partner
-    having sum(case when is_complete then 1 else 0 end) = 13
+    inner join org_windows
+        on decembers.org_code = org_windows.org_code and decembers.period = org_windows.period
+    where org_windows.leavers_window_complete
 ),
 
 dimensions as (

@@ -1,5 +1,7 @@
 -- The problems of each received file as one text, one line per problem (errors first, then by row):
 -- '<severity> <file> row <n>, column <c>: <reason>'. Errors released by a later accepted version are left out.
+-- File names, columns and reasons quote return text: control characters in them become spaces (one_line), so
+-- every line starts with its severity and a spreadsheet reading the text runs no formula (docs/notes/hostile.md).
 with problems as (
     select * from {{ ref('stg_audit__problems') }}
     where released_at is null
@@ -10,12 +12,12 @@ lines as (
         load_id,
         case when severity = 'ERROR' then 0 else 1 end as severity_order,
         coalesce(file_row, 0) as row_order,
-        {{ dbt.concat([
+        {{ one_line(dbt.concat([
             "severity", "' '", "file_name",
             "case when file_row is null then '' else " ~ dbt.concat(["' row '", dbt.safe_cast("file_row", dbt.type_string())]) ~ " end",
             "case when column_name is null then '' else " ~ dbt.concat(["', column '", "column_name"]) ~ " end",
             "': '", "reason"
-        ]) }} as reason_line
+        ])) }} as reason_line
     from problems
 )
 

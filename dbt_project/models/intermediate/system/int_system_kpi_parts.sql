@@ -1,124 +1,24 @@
 -- The numerator and denominator each reporting partner contributes to a system KPI, UNSUPPRESSED, per
 -- month, sector, organisation and profession ('All' included): sector and system values are sums of these
 -- over the partners with both known (metrics.md), suppressed only after summing (mart_system_kpis).
--- 12-month person figures sum int_workforce_monthly (NHS, ASC) over M-11 .. M and int_vcse_quarters
--- (VCSE) over the four quarters of W, a VCSE sum being unknown when any quarter's cell is empty. Means
+-- 12-month person figures come from int_workforce_windows (NHS, ASC: M-11 .. M) and int_vcse_windows
+-- (VCSE: the four quarters of W, a sum unknown when any quarter's cell is empty). Means
 -- carry their sum and count (pooled means); medians are pooled from records in mart_system_kpis.
 with coverage as (
     select * from {{ ref('int_system_kpi_coverage') }}
     where is_reporting
 ),
 
-monthly as (
-    select * from {{ ref('int_workforce_monthly') }}
+person_windows as (
+    select * from {{ ref('int_workforce_windows') }}
 ),
 
-vcse as (
-    select * from {{ ref('int_vcse_quarters') }}
+vcse_windows as (
+    select * from {{ ref('int_vcse_windows') }}
 ),
 
 vacancy as (
     select * from {{ ref('int_vacancy_by_organisation') }}
-),
-
-months as (
-    select * from {{ ref('int_months') }}
-),
-
-person_windows as (
-    select
-        months.period,
-        monthly.sector,
-        monthly.org_code,
-        monthly.profession,
-        sum(case when monthly.period > {{ add_months('months.period', -12) }} then monthly.joiners else 0 end)
-            as joiners_12m,
-        sum(case when monthly.period > {{ add_months('months.period', -12) }} then monthly.leavers else 0 end)
-            as leavers_12m,
-        sum(
-            case when monthly.period > {{ add_months('months.period', -12) }} then monthly.early_leavers else 0 end
-        ) as early_leavers_12m,
-        sum(
-            case when monthly.period > {{ add_months('months.period', -12) }} then monthly.internal_moves else 0 end
-        ) as internal_moves_12m,
-        sum(
-            case
-                when monthly.period > {{ add_months('months.period', -12) }} then monthly.provisional_leavers else 0
-            end
-        ) as provisional_leavers_12m,
-        sum(case when monthly.period = months.period then monthly.headcount else 0 end) as headcount,
-        sum(case when monthly.period = {{ add_months('months.period', -12) }} then monthly.headcount else 0 end)
-            as headcount_12m_ago,
-        sum(case when monthly.period = months.period then monthly.stayers_12m else 0 end) as stayers_12m
-    from months
-    inner join monthly
-        on
-            months.period >= monthly.period
-            and monthly.period >= {{ add_months('months.period', -12) }}
-    group by months.period, monthly.sector, monthly.org_code, monthly.profession
-),
-
-vcse_windows as (
-    select
-        months.period,
-        vcse.org_code,
-        vcse.profession,
-        sum(case when vcse.period > {{ add_months('months.period', -12) }} then 1 else 0 end) as quarters,
-        case
-            when
-                sum(
-                    case
-                        when vcse.period > {{ add_months('months.period', -12) }} and vcse.joiners is null then 1 else 0
-                    end
-                )
-                = 0
-                then sum(case when vcse.period > {{ add_months('months.period', -12) }} then vcse.joiners end)
-        end as joiners_12m,
-        case
-            when
-                sum(
-                    case
-                        when vcse.period > {{ add_months('months.period', -12) }} and vcse.leavers is null then 1 else 0
-                    end
-                )
-                = 0
-                then sum(case when vcse.period > {{ add_months('months.period', -12) }} then vcse.leavers end)
-        end as leavers_12m,
-        case
-            when
-                sum(
-                    case
-                        when
-                            vcse.period > {{ add_months('months.period', -12) }}
-                            and vcse.leavers_under_12_months is null
-                            then 1
-                        else 0
-                    end
-                ) = 0
-                then
-                    sum(
-                        case
-                            when vcse.period > {{ add_months('months.period', -12) }} then vcse.leavers_under_12_months
-                        end
-                    )
-        end as early_leavers_12m,
-        max(case when vcse.period = months.period then vcse.paid_headcount end) as headcount,
-        max(case when vcse.period = {{ add_months('months.period', -12) }} then vcse.paid_headcount end)
-            as headcount_12m_ago,
-        sum(case when vcse.period = months.period and vcse.paid_headcount is null then 1 else 0 end)
-        + sum(
-            case
-                when vcse.period = {{ add_months('months.period', -12) }} and vcse.paid_headcount is null then 1 else 0
-            end
-        )
-            as unknown_headcounts
-    from months
-    inner join vcse
-        on
-            months.period >= vcse.period
-            and vcse.period >= {{ add_months('months.period', -12) }}
-    where extract(month from months.period) in (3, 6, 9, 12)
-    group by months.period, vcse.org_code, vcse.profession
 ),
 
 windows as (

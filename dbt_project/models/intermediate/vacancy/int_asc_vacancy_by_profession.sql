@@ -4,11 +4,7 @@
 -- share): every worker of the month's extract with no leave_date or one after the month, agency included.
 -- A figure exists only where the extracts it needs hold the establishment in that month.
 -- Each month depends on that month's extracts only: incremental with no lookback.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py). Without the var
     an incremental run rebuilds every month; Spark stays a table. -#}
@@ -49,7 +45,7 @@ vacancy_rows as (
         job_roles.vacancies
     from job_roles
     left join organisations on job_roles.org_code = organisations.org_code
-    left join crosswalk on job_roles.job_role = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('job_roles.job_role', 'crosswalk') }}
 ),
 
 vacancies as (
@@ -80,7 +76,7 @@ worker_rows as (
         workers.days_sick_12m
     from workers
     left join organisations on workers.org_code = organisations.org_code
-    left join crosswalk on workers.main_job_role = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('workers.main_job_role', 'crosswalk') }}
 ),
 
 worker_rows_with_all as (

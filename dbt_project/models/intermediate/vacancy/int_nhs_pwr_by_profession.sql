@@ -31,7 +31,7 @@ mapped as (
         pwr.sickness_fte_days_available
     from pwr
     left join organisations on pwr.org_code = organisations.org_code
-    left join crosswalk on pwr.staff_group = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('pwr.staff_group', 'crosswalk') }}
 ),
 
 by_profession as (

@@ -4,11 +4,7 @@
 -- organisation). Merged organisations are one organisation, so a person moving from the predecessor to
 -- its successor at the merger is not a joiner; a change of profession inside O is not a joiner.
 -- Lookback none: a change at month R changes the joiners of R and R+1 only (completeness from audit.load_log).
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
     rebuilds every month; Spark stays a table. -#}

@@ -6,11 +6,7 @@
 -- ASC: a worker, not Agency, whose leave_date is in the month of the extract.
 -- Lookback 3 months: a month's internal moves read staff in post up to m+3, and is_provisional changes for
 -- the 3 months before a sector's newest month.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 3.
     Without the var an incremental run rebuilds every month; Spark stays a table. -#}
@@ -53,6 +49,10 @@ profession_crosswalk as (
 
 reason_crosswalk as (
     select * from {{ ref('leaving_reason_crosswalk') }}
+),
+
+occupation_codes as (
+    select * from {{ ref('occupation_code_crosswalk') }}
 ),
 
 ethnic_groups as (
@@ -137,7 +137,7 @@ nhs_leavers as (
         nhs_ranked.org_code as source_org_code,
         nhs_ranked.person_key,
         nhs_ranked.leaving_date,
-        coalesce(profession_crosswalk.profession, 'Unknown') as profession,
+        coalesce(profession_crosswalk.profession, occupation_codes.profession, 'Unknown') as profession,
         nhs_ranked.reason_for_leaving,
         coalesce(reason_crosswalk.reason_category, 'Unknown') as reason_category,
         nhs_ranked.destination,
@@ -149,9 +149,18 @@ nhs_leavers as (
         nhs_ranked.start_in_org
     from nhs_ranked
     left join profession_crosswalk
-        on profession_crosswalk.sector = 'NHS' and nhs_ranked.staff_group = profession_crosswalk.source_value
+        on
+            profession_crosswalk.sector = 'NHS'
+            and {{ crosswalk_match('nhs_ranked.staff_group', 'profession_crosswalk') }}
+    -- a staff group empty or not in the crosswalk: the occupation code's leading character
+    left join occupation_codes
+        on
+            profession_crosswalk.profession is null
+            and upper(substr(nhs_ranked.occupation_code, 1, 1)) = occupation_codes.leading_character
     left join reason_crosswalk
-        on reason_crosswalk.sector = 'NHS' and nhs_ranked.reason_for_leaving = reason_crosswalk.source_value
+        on
+            reason_crosswalk.sector = 'NHS'
+            and {{ crosswalk_match('nhs_ranked.reason_for_leaving', 'reason_crosswalk') }}
     where nhs_ranked.ended_rank = 1
 ),
 
@@ -202,9 +211,11 @@ asc_leavers as (
     left join profession_crosswalk
         on
             profession_crosswalk.sector = 'Adult social care'
-            and asc_ranked.main_job_role = profession_crosswalk.source_value
+            and {{ crosswalk_match('asc_ranked.main_job_role', 'profession_crosswalk') }}
     left join reason_crosswalk
-        on reason_crosswalk.sector = 'Adult social care' and asc_ranked.leave_reason = reason_crosswalk.source_value
+        on
+            reason_crosswalk.sector = 'Adult social care'
+            and {{ crosswalk_match('asc_ranked.leave_reason', 'reason_crosswalk') }}
     where asc_ranked.record_rank = 1
 ),
 

@@ -3,11 +3,7 @@
 -- snapshot (Bank excluded); ASC: workers of the month's extract with no leave_date or one after the month,
 -- not Agency. Organisations are reported under their final merger successor. Each month depends on that
 -- month's returns only: no lookback.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 0.
     Without the var an incremental run rebuilds every month; Spark stays a table. -#}
@@ -43,6 +39,10 @@ crosswalk as (
     select * from {{ ref('profession_crosswalk') }}
 ),
 
+occupation_codes as (
+    select * from {{ ref('occupation_code_crosswalk') }}
+),
+
 ethnic_groups as (
     select * from {{ ref('ethnic_groups') }}
 ),
@@ -55,7 +55,7 @@ assignments as (
         esr.org_code as source_org_code,
         esr.person_key,
         esr.assignment_key as record_key,
-        coalesce(crosswalk.profession, 'Unknown') as profession,
+        coalesce(crosswalk.profession, occupation_codes.profession, 'Unknown') as profession,
         esr.fte,
         esr.assignment_start_date as start_date,
         esr.age_band,
@@ -64,7 +64,12 @@ assignments as (
         esr.disability
     from esr
     left join organisations on esr.org_code = organisations.org_code
-    left join crosswalk on crosswalk.sector = 'NHS' and esr.staff_group = crosswalk.source_value
+    left join crosswalk on crosswalk.sector = 'NHS' and {{ crosswalk_match('esr.staff_group', 'crosswalk') }}
+    -- a staff group empty or not in the crosswalk: the occupation code's leading character
+    left join occupation_codes
+        on
+            crosswalk.profession is null
+            and upper(substr(esr.occupation_code, 1, 1)) = occupation_codes.leading_character
     union all
     select
         asc_workers.period,
@@ -87,7 +92,7 @@ assignments as (
     from asc_workers
     left join organisations on asc_workers.org_code = organisations.org_code
     left join crosswalk
-        on crosswalk.sector = 'Adult social care' and asc_workers.main_job_role = crosswalk.source_value
+        on crosswalk.sector = 'Adult social care' and {{ crosswalk_match('asc_workers.main_job_role', 'crosswalk') }}
 ),
 
 ranked as (

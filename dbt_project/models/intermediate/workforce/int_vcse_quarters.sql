@@ -31,7 +31,7 @@ mapped as (
             when workforce.joiners > 0 and workforce.average_days_to_fill is not null then workforce.joiners
         end as days_to_fill_joiners
     from workforce
-    left join crosswalk on workforce.role_category = crosswalk.source_value
+    left join crosswalk on {{ crosswalk_match('workforce.role_category', 'crosswalk') }}
 ),
 
 with_all as (

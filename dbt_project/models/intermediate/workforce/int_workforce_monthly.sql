@@ -3,11 +3,7 @@
 -- All): staff in post headcount, FTE, length of service, joiners, leavers and the stability numerator.
 -- mart_turnover sums the 12-month figures from these and applies the completeness rule.
 -- Lookback 3 months, int_leavers' (its is_provisional and internal moves); stayers read staff in post 12 months before.
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='delete+insert',
-    unique_key='period',
-) }}
+{{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
     the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
     rebuilds every month; Spark stays a table. -#}

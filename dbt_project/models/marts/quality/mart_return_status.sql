@@ -20,6 +20,10 @@ sources as (
     select * from {{ ref('return_sources') }}
 ),
 
+unknown_shares as (
+    select * from {{ ref('int_return_unknown_share') }}
+),
+
 received as (
     select
         case
@@ -33,7 +37,8 @@ received as (
         versions.current_version,
         versions.row_count,
         versions.received_at,
-        reasons.reasons
+        reasons.reasons,
+        versions.current_load_id
     from versions
     left join reasons on versions.latest_load_id = reasons.load_id
     where versions.return_period is not null and versions.return_period <> ''
@@ -48,11 +53,12 @@ missing as (
         cast(null as integer) as current_version,
         cast(null as bigint) as row_count,
         cast(null as timestamp) as received_at,
-        {{ dbt.concat([
+        {{ one_line(dbt.concat([
             "'WARN expected '", "coverage.source_name", "' return for '",
             dbt.safe_cast("coverage.period", dbt.type_string()),
             "' has not arrived'"
-        ]) }} as reasons
+        ])) }} as reasons,
+        cast(null as bigint) as current_load_id
     from coverage
     where
         coverage.is_expected
@@ -82,7 +88,11 @@ select
     cast(all_returns.current_version as integer) as current_version,
     cast(all_returns.row_count as bigint) as rows,
     all_returns.received_at,
-    all_returns.reasons
+    all_returns.reasons,
+    unknown_shares.unknown_rows,
+    unknown_shares.unknown_share,
+    unknown_shares.unknown_values
 from all_returns
 left join organisations on all_returns.org_code = organisations.org_code
+left join unknown_shares on all_returns.current_load_id = unknown_shares.load_id
 left join sources on all_returns.source_name = sources.source_name

@@ -6,8 +6,8 @@
 -- quarter-ends M-12 .. M; leavers the sheets do not explain (a sheet not sent) count as 'Unknown', so the
 -- shares add up to the Workforce sheet's leavers. Categories with no leavers have no row. Disclosure
 -- control: leavers_12m from 1 to 4 and shares over such counts (or denominators below 5) are NULL.
-with leavers as (
-    select * from {{ ref('int_leavers') }}
+with person_counts as (
+    select * from {{ ref('int_leaver_counts') }}
 ),
 
 vcse_reasons as (
@@ -24,165 +24,21 @@ reason_crosswalk as (
     where sector = 'VCSE'
 ),
 
-completeness as (
-    select * from {{ ref('int_return_completeness') }}
-    where is_complete
-),
-
-months as (
-    select * from {{ ref('int_months') }}
+org_windows as (
+    select * from {{ ref('int_organisation_windows') }}
 ),
 
 organisations as (
     select * from {{ ref('int_organisations_mapped') }}
 ),
 
--- ---------------------------------------------------------------- window completeness
-complete_windows as (
-    select
-        months.period,
-        completeness.reporting_org_code as org_code,
-        sum(case when completeness.source_name = 'nhs_esr_staff' then 1 else 0 end) as esr_staff_months,
-        sum(case when completeness.source_name = 'nhs_esr_leavers' then 1 else 0 end) as esr_leavers_months,
-        sum(case when completeness.source_name = 'asc_wds_workers' then 1 else 0 end) as asc_workers_months,
-        sum(case when completeness.source_name = 'vcse_returns' then 1 else 0 end) as vcse_quarters
-    from months
-    inner join completeness
-        on
-            months.period >= completeness.period
-            and completeness.period >= {{ add_months('months.period', -12) }}
-    group by months.period, completeness.reporting_org_code
-),
-
--- ---------------------------------------------------------------- NHS and ASC leaver events
-events as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        'All' as profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
-),
-
-events_long as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'reason' as dimension,
-        reason_category as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'destination' as dimension,
-        destination as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'age_band' as dimension,
-        age_band as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'ethnic_group' as dimension,
-        ethnic_group as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'disability' as dimension,
-        disability as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'service_band' as dimension,
-        service_band as category
-    from events
-),
-
-person_counts as (
-    select
-        months.period,
-        events_long.sector,
-        events_long.org_code,
-        events_long.profession,
-        events_long.dimension,
-        coalesce(nullif(trim(events_long.category), ''), 'Unknown') as category,
-        count(*) as leavers_12m
-    from months
-    inner join events_long
-        on
-            months.period >= events_long.period
-            and events_long.period > {{ add_months('months.period', -12) }}
-    inner join complete_windows
-        on
-            months.period = complete_windows.period
-            and events_long.org_code = complete_windows.org_code
-    where
-        (
-            events_long.sector = 'NHS'
-            and complete_windows.esr_staff_months = 13
-            and complete_windows.esr_leavers_months = 13
-        )
-        or (events_long.sector = 'Adult social care' and complete_windows.asc_workers_months = 13)
-    group by
-        months.period,
-        events_long.sector,
-        events_long.org_code,
-        events_long.profession,
-        events_long.dimension,
-        coalesce(nullif(trim(events_long.category), ''), 'Unknown')
-),
-
 -- ---------------------------------------------------------------- VCSE reasons (quarterly sheet)
 vcse_windows as (
     select
-        months.period,
-        complete_windows.org_code
-    from months
-    inner join complete_windows on months.period = complete_windows.period
-    where extract(month from months.period) in (3, 6, 9, 12) and complete_windows.vcse_quarters = 5
+        period,
+        org_code
+    from org_windows
+    where extract(month from period) in (3, 6, 9, 12) and vcse_window_complete
 ),
 
 vcse_reason_counts as (
@@ -197,7 +53,7 @@ vcse_reason_counts as (
             vcse_windows.org_code = vcse_reasons.org_code
             and vcse_windows.period >= vcse_reasons.period
             and vcse_reasons.period > {{ add_months('vcse_windows.period', -12) }}
-    left join reason_crosswalk on vcse_reasons.reason = reason_crosswalk.source_value
+    left join reason_crosswalk on {{ crosswalk_match('vcse_reasons.reason', 'reason_crosswalk') }}
     group by vcse_windows.period, vcse_windows.org_code, coalesce(reason_crosswalk.reason_category, 'Unknown')
 ),
 

@@ -1,0 +1,133 @@
+-- Leavers of NHS trusts and ASC establishments in the 12 months to period (W = M-11 .. M) by dimension
+-- (reason, destination and disability for the NHS, age_band, ethnic_group, service_band) and category, per
+-- organisation and profession ('All' included), from the leaver events of int_leavers; only where
+-- int_organisation_windows finds the leaver figures' window complete (NHS: ESR staff and leavers; ASC: the
+-- workers extract, every month M-12 .. M). An empty category is 'Unknown'. UNSUPPRESSED: mart_leavers adds
+-- the VCSE reasons, the shares and disclosure control.
+with leavers as (
+    select * from {{ ref('int_leavers') }}
+),
+
+org_windows as (
+    select * from {{ ref('int_organisation_windows') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+events as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        reason_category,
+        destination,
+        age_band,
+        ethnic_group,
+        disability,
+        service_band
+    from leavers
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        'All' as profession,
+        reason_category,
+        destination,
+        age_band,
+        ethnic_group,
+        disability,
+        service_band
+    from leavers
+),
+
+events_long as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        'reason' as dimension,
+        reason_category as category
+    from events
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        'destination' as dimension,
+        destination as category
+    from events
+    where sector = 'NHS'
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        'age_band' as dimension,
+        age_band as category
+    from events
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        'ethnic_group' as dimension,
+        ethnic_group as category
+    from events
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        'disability' as dimension,
+        disability as category
+    from events
+    where sector = 'NHS'
+    union all
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        'service_band' as dimension,
+        service_band as category
+    from events
+),
+
+person_counts as (
+    select
+        months.period,
+        events_long.sector,
+        events_long.org_code,
+        events_long.profession,
+        events_long.dimension,
+        coalesce(nullif(trim(events_long.category), ''), 'Unknown') as category,
+        count(*) as leavers_12m
+    from months
+    inner join events_long
+        on
+            months.period >= events_long.period
+            and events_long.period > {{ add_months('months.period', -12) }}
+    inner join org_windows
+        on
+            months.period = org_windows.period
+            and events_long.org_code = org_windows.org_code
+    where org_windows.leavers_window_complete
+    group by
+        months.period,
+        events_long.sector,
+        events_long.org_code,
+        events_long.profession,
+        events_long.dimension,
+        coalesce(nullif(trim(events_long.category), ''), 'Unknown')
+)
+
+select * from person_counts

@@ -1,0 +1,414 @@
+"""Secondary suppression of the published file (metrics.md, "Disclosure control in what analysts can read").
+
+The marts suppress small counts one value at a time (primary suppression, dbt_project/macros/disclosure.sql).
+A reader can still subtract: an organisation's suppressed leavers are the sector total in
+`mart_system_kpis` minus the other partners' published values. This step closes those sums, once, over
+every published table, from the hierarchies each model declares next to itself in its YAML
+(`config: meta: disclosure:`):
+
+    disclosure:
+      keys: [period, sector, org_code, profession]       # the grain
+      counts:                                            # counts of people; value: rows where it counts people
+        headcount:
+        vacancies: "vacancy_basis = 'headcount'"
+      dependents:                                        # what goes NULL with a count (it would reveal it)
+        leavers_12m: [turnover_rate_12m, early_leaver_share_12m]
+      lagged_dependents:                                 # counts of another row equal to (part of) a count
+        - {column: headcount, row: {period: "last_day(period + interval 12 month)"}, columns: [stability_denominator]}
+      relations:
+        - name: professions add up to All                # rows along one key add up to its total row
+          along: profession
+          total: All
+          columns: [headcount, leavers_12m]
+        - name: organisations add up to the sector value # ... or to a row of another published table
+          along: org_code
+          members_where: "org_code in (select org_code from dim_organisation)"
+          total_table: mart_system_kpis
+          match: [period, sector, profession]
+          columns:
+            - {column: leavers_12m, total_column: numerator, total_where: "kpi = 'leavers_12m'"}
+        - name: service bands add up to headcount        # columns of one row add up to another column
+          total_column: headcount
+          columns: [service_lt1, service_1_2]
+          also: {table: mart_turnover, columns: [headcount]}   # and columns of the matching row elsewhere
+        # a relation to another table may add `shares_of_total: [share_of_leavers]`: member shares of a
+        # hidden total (count / share would give it back) go NULL with it
+
+A value is hidden when it is NULL on a row whose `is_suppressed` is true (a NULL on an unsuppressed row
+is "not computable" and takes no part in a sum). Rule (metrics.md): wherever exactly one value of a sum
+(its members and its total) is hidden, the smallest published non-zero member (by value, then key) is
+hidden too, with its dependents, and so on until no sum has exactly one hidden value. Zero is never
+hidden (a sum with one hidden value and only zeros besides hides its total instead). FTE and days are
+never counts, so never hidden. Where a sum cannot be closed that way it is reported (`unclosed`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+
+class DisclosureRuleError(ValueError):
+    """A model's `meta.disclosure` block is malformed; the message names the model and the key."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """Cells of one column of one table, on the rows `where` selects, grouped into sums."""
+
+    table: str
+    column: str
+    where: str
+    group: tuple[str, ...]  # the columns whose values name the sum a member belongs to
+    match: tuple[str, ...]  # the columns joining members to their total (same names in both tables)
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    members: tuple[Part, ...]
+    totals: tuple[Part, ...]
+
+
+@dataclass
+class TableRule:
+    table: str
+    keys: tuple[str, ...]
+    counts: dict[str, str]  # column -> rows where it counts people ("true" = every row)
+    dependents: dict[str, tuple[str, ...]]
+    shares_of_total: dict[str, tuple[str, ...]] = field(default_factory=dict)  # relation name -> columns
+    lagged: list[tuple[str, dict[str, str], tuple[str, ...]]] = field(default_factory=list)
+
+
+@dataclass
+class Cost:
+    """What secondary suppression hid, per table: counts, and rates/shares that would have revealed them."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    dependents: dict[str, int] = field(default_factory=dict)
+    iterations: int = 0
+    unclosed: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) + sum(self.dependents.values())
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _manifest_path() -> Path:
+    from orchestration.dbt import dbt_project
+
+    return Path(dbt_project.manifest_path)
+
+
+def declared_rules(manifest: dict | Path | None = None) -> tuple[dict[str, TableRule], list[Relation]]:
+    """Every model's `meta.disclosure` from the dbt manifest, as table rules and relations."""
+    import json
+
+    if manifest is None:
+        manifest = _manifest_path()
+    if isinstance(manifest, Path):
+        manifest = json.loads(manifest.read_text())
+    rules: dict[str, TableRule] = {}
+    relations: list[Relation] = []
+    for node in manifest["nodes"].values():
+        meta = (node.get("config") or {}).get("meta") or {}
+        if node.get("resource_type") != "model" or "disclosure" not in meta:
+            continue
+        table = node.get("alias") or node["name"]
+        rule, table_relations = _parse(table, meta["disclosure"])
+        rules[table] = rule
+        relations.extend(table_relations)
+    return rules, relations
+
+
+def _parse(table: str, spec: dict[str, Any]) -> tuple[TableRule, list[Relation]]:
+    def need(mapping: dict, key: str, where: str) -> Any:
+        if key not in mapping:
+            raise DisclosureRuleError(f"{table}: meta.disclosure{where} has no '{key}' (orchestration/disclosure.py)")
+        return mapping[key]
+
+    keys = tuple(need(spec, "keys", ""))
+    counts = {column: (condition or "true") for column, condition in (spec.get("counts") or {}).items()}
+    dependents = {column: tuple(cols) for column, cols in (spec.get("dependents") or {}).items()}
+    rule = TableRule(table, keys, counts, dependents)
+    for index, item in enumerate(spec.get("lagged_dependents") or []):
+        where = f".lagged_dependents[{index}]"
+        columns = tuple(need(item, "columns", where))
+        if not {need(item, "column", where), *columns} <= set(counts):
+            raise DisclosureRuleError(f"{table}: meta.disclosure{where} names a column that is not a count")
+        rule.lagged.append((item["column"], dict(need(item, "row", where)), columns))
+    relations = []
+    for index, item in enumerate(spec.get("relations") or []):
+        where = f".relations[{index}]"
+        name = f"{table}: {item.get('name') or index}"
+        columns = need(item, "columns", where)
+        if "total_column" in item:  # columns of one row add up to another column of it
+            total_column = item["total_column"]
+            condition = item.get("where", "true")
+            members = [Part(table, column, condition, keys, keys) for column in columns]
+            also = item.get("also")
+            if also:
+                other_keys = tuple(also.get("keys") or keys)
+                other = need(also, "columns", where)
+                members += [Part(also["table"], column, "true", other_keys, other_keys) for column in other]
+            relations.append(Relation(name, tuple(members), (Part(table, total_column, condition, keys, keys),)))
+            continue
+        along = need(item, "along", where)
+        if along not in keys:
+            raise DisclosureRuleError(f"{table}: meta.disclosure{where}.along '{along}' is not one of keys {keys}")
+        group = tuple(key for key in keys if key != along)
+        members_where = item.get("members_where", "true")
+        if "total" in item:  # the total is a row of the same table
+            total = _literal(str(item["total"]))
+            member_where = f"{_ident(along)} <> {total} and ({members_where})"
+            for column in columns:
+                relations.append(
+                    Relation(
+                        f"{name} ({column})",
+                        (Part(table, column, member_where, group, group),),
+                        (Part(table, column, f"{_ident(along)} = {total}", group, group),),
+                    )
+                )
+            continue
+        total_table = need(item, "total_table", where)
+        match = tuple(item.get("match") or group)
+        for entry in columns:
+            column = need(entry, "column", f"{where}.columns")
+            relations.append(
+                Relation(
+                    f"{name} ({column} -> {total_table}.{entry['total_column']} where {entry.get('total_where')})",
+                    (Part(table, column, members_where, group, match),),
+                    (Part(total_table, entry["total_column"], entry.get("total_where", "true"), match, match),),
+                )
+            )
+        if item.get("shares_of_total"):
+            rule.shares_of_total[name] = tuple(item["shares_of_total"])
+    return rule, relations
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = con.execute(
+        "select table_name, column_name from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'main' and not internal"
+    ).fetchall()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
+
+
+def _key_text(columns: tuple[str, ...]) -> str:
+    return "concat_ws('|', " + ", ".join(f"coalesce(cast({_ident(c)} as varchar), '')" for c in columns) + ")"
+
+
+def apply_secondary_suppression(
+    con: duckdb.DuckDBPyConnection, manifest: dict | Path | None = None, max_iterations: int = 200
+) -> Cost:
+    """Hide, in the published tables of con (schema main), whatever a sum would reveal. Returns the cost."""
+    rules, relations = declared_rules(manifest)
+    present = _tables(con)
+    rules = {t: r for t, r in rules.items() if t in present and "is_suppressed" in present[t]}
+    for table, rule in rules.items():
+        missing = sorted(
+            {*rule.keys, *rule.counts, *(c for cols in rule.dependents.values() for c in cols)} - present[table]
+        )
+        if missing:
+            raise DisclosureRuleError(f"{table}: meta.disclosure names columns the table does not have: {missing}")
+    relations = [
+        r
+        for r in relations
+        if all(p.table in rules and p.column in rules[p.table].counts for p in (*r.members, *r.totals))
+    ]
+    cost = Cost()
+    if not rules:
+        return cost
+    _build_cells(con, rules)
+    _build_links(con, relations)
+    _build_dependencies(con, rules)
+    for iteration in range(1, max_iterations + 1):
+        cost.iterations = iteration
+        _close_dependencies(con)
+        if not _hide_one_more(con):
+            break
+    cost.unclosed = con.execute(
+        "select count(*) from (select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell "
+        "group by rel having count(*) filter (where hidden) = 1)"
+    ).fetchone()[0]
+    _write_back(con, rules, cost)
+    con.execute("drop table _sdc_cells; drop table _sdc_links; drop table _sdc_dependencies")
+    log.info(
+        "secondary suppression: %s counts and %s dependent values hidden in %s passes (%s sums left open)",
+        sum(cost.counts.values()),
+        sum(cost.dependents.values()),
+        cost.iterations,
+        cost.unclosed,
+    )
+    return cost
+
+
+def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) -> None:
+    """One row per count value: hidden (NULL on a suppressed row), its value and its sort key."""
+    selects = []
+    for table, rule in rules.items():
+        for column, condition in rule.counts.items():
+            col = _ident(column)
+            selects.append(
+                f"select {_literal(table)} as tbl, rowid as rid, {_literal(column)} as col, "
+                f"cast({col} as double) as value, {col} is null and coalesce(is_suppressed, false) as hidden, "
+                f"coalesce({condition}, false) as is_count, "
+                f"{_key_text(rule.keys)} || '|' || {_literal(column)} as sort_key "
+                f"from main.{_ident(table)}"
+            )
+    con.execute(
+        "create or replace temp table _sdc_cells as select row_number() over () as id, *, false as is_secondary "
+        f"from ({' union all '.join(selects)}) where value is not null or hidden"
+    )
+    # A NULL that is not a count of people (an FTE row of a mixed column) is never hidden.
+    con.execute("delete from _sdc_cells where value is null and not is_count")
+
+
+def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> None:
+    """Which cells form which sum: rel = (relation, member group, total cell)."""
+    con.execute("create or replace temp table _sdc_links (rel varchar, cell bigint, is_total boolean)")
+    for relation in relations:
+        members = " union all ".join(_part_select(p) for p in relation.members)
+        totals = " union all ".join(_part_select(p) for p in relation.totals)
+        con.execute(
+            f"""insert into _sdc_links
+            with members as ({members}), totals as ({totals}),
+            sums as (
+                select {_literal(relation.name)} || '#' || totals.cell || '#' || members.grp as rel,
+                    members.cell as member, totals.cell as total
+                from members join totals on members.match = totals.match
+            )
+            select distinct rel, member, false from sums
+            union all
+            select distinct rel, total, true from sums"""
+        )
+
+
+def _part_select(part: Part) -> str:
+    return (
+        f"select cells.id as cell, {_key_text(part.group)} as grp, {_key_text(part.match)} as match "
+        f"from main.{_ident(part.table)} as t join _sdc_cells as cells on cells.tbl = {_literal(part.table)} "
+        f"and cells.col = {_literal(part.column)} and cells.rid = t.rowid where coalesce({part.where}, false)"
+    )
+
+
+def _build_dependencies(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) -> None:
+    """A count hidden hides the counts of the same row that depend on it (turnover_denominator on headcount)."""
+    pairs = [
+        (table, column, dependent)
+        for table, rule in rules.items()
+        for column, dependents in rule.dependents.items()
+        for dependent in dependents
+        if dependent in rule.counts
+    ]
+    con.execute("create or replace temp table _sdc_dependencies (cell bigint, dependent bigint)")
+    for table, rule in rules.items():
+        for column, row, dependents in rule.lagged:
+            # The row a hidden count points to: its keys with the declared expressions (period + 12 months).
+            moved = ", ".join(f"{row.get(k, _ident(k))} as {_ident(k)}" for k in rule.keys)
+            same = " and ".join(f"src.{_ident(k)} is not distinct from dst.{_ident(k)}" for k in rule.keys)
+            for dependent in dependents:
+                con.execute(
+                    f"""insert into _sdc_dependencies
+                    with src as (select rowid as rid, {moved} from main.{_ident(table)}),
+                    dst as (select rowid as rid, * from main.{_ident(table)})
+                    select a.id, b.id from _sdc_cells a join src on a.rid = src.rid join dst on {same}
+                    join _sdc_cells b on b.tbl = a.tbl and b.rid = dst.rid and b.col = ?
+                    where a.tbl = ? and a.col = ?""",
+                    [dependent, table, column],
+                )
+    for table, column, dependent in pairs:
+        con.execute(
+            "insert into _sdc_dependencies select a.id, b.id from _sdc_cells a join _sdc_cells b "
+            "on a.tbl = b.tbl and a.rid = b.rid where a.tbl = ? and a.col = ? and b.col = ?",
+            [table, column, dependent],
+        )
+
+
+def _close_dependencies(con: duckdb.DuckDBPyConnection) -> None:
+    while True:
+        changed = con.execute(
+            "update _sdc_cells set hidden = true, is_secondary = true where not hidden and value <> 0 and id in "
+            "(select d.dependent from _sdc_dependencies d join _sdc_cells c on c.id = d.cell where c.hidden)"
+        ).fetchone()[0]
+        if not changed:
+            return
+
+
+def _hide_one_more(con: duckdb.DuckDBPyConnection) -> int:
+    """In every sum with exactly one hidden value, hide the smallest published non-zero member count (by
+    value, then key); only where there is none, the total. Returns how many values were hidden."""
+    return con.execute(
+        """update _sdc_cells set hidden = true, is_secondary = true where id in (
+            with open_sums as (
+                select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell
+                group by rel having count(*) filter (where hidden) = 1
+            ),
+            candidates as (
+                select l.rel, c.id, row_number() over (
+                    partition by l.rel order by l.is_total, c.value, c.sort_key
+                ) as rank
+                from _sdc_links l join open_sums using (rel) join _sdc_cells c on c.id = l.cell
+                where not c.hidden and c.is_count and c.value > 0
+            )
+            select id from candidates where rank = 1
+        )"""
+    ).fetchone()[0]
+
+
+def _write_back(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], cost: Cost) -> None:
+    """NULL the counts hidden here and every rate or share resting on a hidden count; flag the rows."""
+    for table, rule in rules.items():
+        t = _ident(table)
+        hidden_counts = 0
+        for column in rule.counts:
+            hidden_counts += con.execute(
+                f"update main.{t} set {_ident(column)} = null, is_suppressed = true where rowid in "
+                "(select rid from _sdc_cells where tbl = ? and col = ? and hidden and value is not null)",
+                [table, column],
+            ).fetchone()[0]
+        hidden_dependents = 0
+        for column, dependents in rule.dependents.items():
+            for dependent in dependents:
+                if dependent in rule.counts:
+                    continue
+                hidden_dependents += con.execute(
+                    # A rate of 0 reveals only a numerator of 0, and zero is never hidden: it stays.
+                    f"update main.{t} set {_ident(dependent)} = null, is_suppressed = true "
+                    f"where {_ident(dependent)} <> 0 and rowid in "
+                    "(select rid from _sdc_cells where tbl = ? and col = ? and hidden)",
+                    [table, column],
+                ).fetchone()[0]
+        for relation_name, shares in rule.shares_of_total.items():
+            for share in shares:
+                # A share of a hidden total reveals it (total = member / share): NULL the members' shares.
+                hidden_dependents += con.execute(
+                    f"update main.{t} set {_ident(share)} = null, is_suppressed = true "
+                    f"where {_ident(share)} <> 0 and rowid in ("
+                    "select m.rid from _sdc_links lm join _sdc_cells m on m.id = lm.cell and not lm.is_total "
+                    "join _sdc_links lt on lt.rel = lm.rel and lt.is_total "
+                    "join _sdc_cells tc on tc.id = lt.cell and tc.hidden "
+                    "where m.tbl = ? and starts_with(lm.rel, ?))",
+                    [table, relation_name],
+                ).fetchone()[0]
+        if hidden_counts:
+            cost.counts[table] = hidden_counts
+        if hidden_dependents:
+            cost.dependents[table] = hidden_dependents
