@@ -17,7 +17,8 @@ from dagster_dbt import (
 from dagster_dbt.asset_utils import default_description_fn
 
 from orchestration.dbt_child import PARENT_VARIABLE
-from orchestration.incremental import plan_build, record_watermark
+from orchestration.incremental import nothing_new, plan_build, record_watermark
+from orchestration.publish import backfill_dated_copy, published_refresh_id, remove_leftovers
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 
 OWNER = "team:workforce-data"
@@ -70,10 +71,19 @@ def dbt_models(
 ):
     """dbt build: staging views, intermediate and mart tables, seeds, and every dbt test. The month-grain
     incremental models rebuild only the months whose returns changed since the last successful build
-    (orchestration/incremental.py); the watermark is recorded only once the build succeeded."""
+    (orchestration/incremental.py); the watermark is recorded only once the build succeeded. Nothing new
+    since the last build (and nothing forced): no dbt, no asset materialised (dbt's specs are skippable), so
+    published_marts, downstream, is skipped too and the published file stays as it is."""
     settings = warehouse.settings()
     with connect_warehouse(settings) as con:
         plan = plan_build(con, dbt_project_manifest(), config.full_refresh)
+        forced = warehouse.force_reload or warehouse.rekey
+        unchanged = None if forced else nothing_new(con, plan, published_refresh_id(settings))
+    if unchanged:
+        context.log.info(unchanged)
+        remove_leftovers(settings)  # what a publication killed after its swap left (the file in place is whole)
+        backfill_dated_copy(settings)
+        return
     context.log.info(f"dbt build {'full' if plan.full_refresh else 'from ' + str(plan.rebuild_from)}: {plan.reason}")
     # dbt-duckdb opens the file itself; give it the same absolute path ingestion wrote to.
     os.environ["WF_WAREHOUSE"] = str(settings.warehouse)
@@ -84,7 +94,7 @@ def dbt_models(
     args = ["build", "--exclude-resource-type", "unit_test", *plan.dbt_args()]
     yield from dbt.cli(args, context=context).stream()  # raises when dbt fails: no watermark then
     with connect_warehouse(settings) as con:
-        record_watermark(con, plan)
+        record_watermark(con, plan, context.run.run_id)
 
 
 def dbt_project_manifest() -> dict:

@@ -17,6 +17,11 @@ A full rebuild (`dbt build --full-refresh`) instead when:
 - the incremental models read a source outside raw and audit.load_log (nothing tracks its changes); when they
   read audit.load_log (return completeness), the new loads of every source count, not only theirs;
 - the person asked for it (`python -m orchestration.refresh --full-refresh`).
+
+No build at all (issue #25, `nothing_new`) when the plan would rebuild nothing (no load since the watermark:
+every new, changed, replacing or quarantined return and every quarantine release comes with a new load_id;
+no purge, same dbt project and register), nothing was forced, and the published file is the one of the
+watermark's refresh: the marts are already what a build would make, and they stay published.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ create table if not exists audit.dbt_watermark (
     rebuild_from varchar,
     reason varchar
 );
+alter table audit.dbt_watermark add column if not exists refresh_id varchar;
 """
 REGISTER_SOURCE = "ics_partners"
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -184,11 +190,47 @@ def plan_build(
     return plan(False, start, f"loads since the last build, earliest {start}")
 
 
-def record_watermark(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
-    """After a successful dbt build only."""
+def nothing_new(con: duckdb.DuckDBPyConnection, plan: BuildPlan, published_refresh_id: str | None) -> str | None:
+    """When neither dbt nor the publication need run: 'Nothing new since the last build ...' for the log
+    and the summary; None when they must. published_refresh_id: the refresh_log of the file in place (None
+    when it is missing or unreadable); only the file of the last successful build's refresh is up to date."""
+    if plan.full_refresh or published_refresh_id is None:  # full: requested, first build, project/register/purge
+        return None
+    built_at, max_load_id, refresh_id = con.execute(
+        "select built_at, max_load_id, refresh_id from audit.dbt_watermark order by built_at desc limit 1"
+    ).fetchone()  # a plan that is not full found a watermark
+    if max_load_id != plan.max_load_id:  # load ids come from a sequence: any load since, of any source
+        return None
+    if refresh_id != published_refresh_id:  # built but not published (the publication failed), or older
+        return None
+    return nothing_new_message(built_at, refresh_id)
+
+
+def skipped_build(con: duckdb.DuckDBPyConnection, refresh_id: str) -> str | None:
+    """For the summary of a successful refresh: the nothing-new message when it did not build (the last
+    successful build is another refresh's), else None."""
+    if not _table_exists(con, "audit", "dbt_watermark"):
+        return None
+    mark = con.execute("select built_at, refresh_id from audit.dbt_watermark order by built_at desc limit 1").fetchone()
+    if mark is None or mark[1] in (None, refresh_id):
+        return None
+    return nothing_new_message(*mark)
+
+
+def nothing_new_message(built_at, refresh_id: str) -> str:
+    return (
+        f"Nothing new since the last build ({built_at:%Y-%m-%d %H:%M:%S}): marts not rebuilt; "
+        f"the published file of {refresh_id[:8]} stays in place"
+    )
+
+
+def record_watermark(con: duckdb.DuckDBPyConnection, plan: BuildPlan, refresh_id: str | None = None) -> None:
+    """After a successful dbt build only; refresh_id is the run that built (and will publish) the marts."""
     con.execute(WATERMARK_DDL)
     con.execute(
-        "insert into audit.dbt_watermark values (current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into audit.dbt_watermark by name select current_timestamp as built_at, ? as max_load_id, "
+        "? as project_checksum, ? as register_checksum, ? as purges, ? as full_refresh, ? as rebuild_from, "
+        "? as reason, ? as refresh_id",
         [
             plan.max_load_id,
             plan.project_checksum,
@@ -197,5 +239,6 @@ def record_watermark(con: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:
             plan.full_refresh,
             plan.rebuild_from,
             plan.reason,
+            refresh_id,
         ],
     )

@@ -91,6 +91,8 @@ class RefreshProgress(logging.Handler):
                 key = evaluation.asset_key.to_user_string()
                 return f"check failed: {key} {evaluation.check_name}"
             return None
+        if kind == DagsterEventType.STEP_SUCCESS and step == self.dbt_step and not (self.dbt_built or self.checks):
+            return f"dbt build skipped{self.seconds(step)}: nothing new since the last build, nothing to publish"
         if kind == DagsterEventType.STEP_SUCCESS and step == self.dbt_step:
             tests = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.checks.items())) or "none run"
             return f"dbt build finished{self.seconds(step)}: {self.dbt_built} models and seeds built; tests: {tests}"

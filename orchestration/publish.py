@@ -156,6 +156,13 @@ def _refresh_id(path: Path) -> str | None:
     return row[0] if row else None
 
 
+def published_refresh_id(settings: Settings) -> str | None:
+    """The refresh whose file (and parquet copy) is published at WF_MARTS; None when there is none, it cannot
+    be read, or the parquet copy holds another version (a publication killed after its swap)."""
+    refresh_id = _refresh_id(settings.marts) if settings.marts.exists() else None
+    return refresh_id if refresh_id and published_parquet_refresh_id(settings.marts) == refresh_id else None
+
+
 def stage_dated_copy(settings: Settings, source: Path) -> tuple[Path, Path]:
     """Copy source to `<stem>.<UTC stamp>Z<suffix>.partial`, fsynced: (the partial file, its dated name). Renaming
     it to the dated name needs no new space, so a copy staged before the swap is sure to be completed after."""

@@ -15,6 +15,7 @@ import time
 import duckdb
 from dagster import DagsterInstance
 
+from orchestration.incremental import skipped_build
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
 from orchestration.publish import published_set
 from orchestration.rekey import key_matches, mismatch_message, previous_warehouses
@@ -65,6 +66,7 @@ def summary(
     settings: Settings, run_id: str, seconds: float, success: bool, arriving: dict[str, str] | None = None
 ) -> str:
     lines = [f"Refresh {run_id[:8]} {'succeeded' if success else 'FAILED'} in {seconds:.1f} s"]
+    unchanged = None
     if arriving:
         lines.append(f"Still arriving, left for the next refresh: {len(arriving)}")
         lines += [f"  {name}: {why}" for name, why in sorted(arriving.items())]
@@ -84,6 +86,7 @@ def summary(
                 [run_id],
             ).fetchall()
             quality = quality_summary_lines(con, run_id, seconds)
+            unchanged = skipped_build(con, run_id) if success else None  # issue #25: no dbt build, no publication
         total = sum(n for _, n, _ in loaded)
         lines.append(f"Returns loaded: {total}" + (" (nothing new in the landing folder)" if not total else ""))
         lines += [f"  {source}: {n} returns, {rows or 0} rows" for source, n, rows in loaded]
@@ -92,7 +95,9 @@ def summary(
             where = ", ".join(x for x in (f"row {row}" if row else "", f"column {column}" if column else "") if x)
             lines.append(f"  {file_name}{' (' + where + ')' if where else ''}: {reason}")
         lines += quality  # issue #6: returns loaded with warnings, GX's share of the refresh time
-    if success and settings.marts.exists():
+        if unchanged:
+            lines.append(unchanged + ".")
+    if success and settings.marts.exists() and not unchanged:
         with duckdb.connect(str(settings.marts), read_only=True) as con:
             tables = con.execute("select table_name from duckdb_tables() order by table_name").fetchall()
             lines += unknown_share_lines(con)
@@ -101,7 +106,8 @@ def summary(
                 count = con.execute(f'select count(*) from "{table}"').fetchone()[0]
                 lines.append(f"  {table}: {count} rows")
     # What is published, read from the files (orchestration/publish.py), so it is true however the run ended.
-    lines += published_set(settings, run_id)
+    if not unchanged:  # issue #25: nothing was to be published
+        lines += published_set(settings, run_id)
     # one_line: file names and reasons quote returns; no control sequence from them reaches the terminal
     return "\n".join(one_line(line) for line in lines)
 
