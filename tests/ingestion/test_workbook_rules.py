@@ -116,13 +116,15 @@ def test_other_partners_figures_are_still_published_unchanged(hazards):
 
 
 MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from orchestration.ingestion.readers import DEFAULT_LIMITS, ReturnRejected, file_size_problem, parse_return
 from orchestration.ingestion.sources import SOURCES_BY_NAME
 path = Path(sys.argv[1])
 # pandas and pyarrow alone peak near 200 MB: the refusal's own memory is the peak above the resident size now
-resident_kb = int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS:")).split()[1])
+def status_kb(field):  # VmHWM, not ru_maxrss: after fork and exec ru_maxrss keeps the parent's (a busy pytest's)
+    return int(next(line for line in open("/proc/self/status") if line.startswith(field)).split()[1])
+resident_kb = status_kb("VmRSS:")
 start = time.perf_counter()
 reason = None
 try:  # what ingest_source does with a landed file: its size, then its bytes parsed
@@ -131,7 +133,7 @@ try:  # what ingest_source does with a landed file: its size, then its bytes par
 except ReturnRejected as rejected:
     reason = rejected.problem.reason
 seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak_kb = status_kb("VmHWM:")
 used_mb, peak_mb = (peak_kb - resident_kb) / 1024, peak_kb / 1024
 print(json.dumps({"seconds": seconds, "used_mb": used_mb, "peak_mb": peak_mb, "reason": reason}))
 """
