@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rekey",
         action="store_true",
         help="change WF_PSEUDO_KEY deliberately: rebuild the working warehouse from the landing folder under "
-        "the new key, keeping the audit trail (docs/notes/rekey.md)",
+        "the new key, keeping the audit trail (README, 'Changing the pseudonymisation key')",
     )
     args = parser.parse_args(argv)
     try:

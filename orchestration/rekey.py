@@ -72,7 +72,7 @@ def mismatch_message(settings: Settings) -> str:
         "fingerprint differs), and mixing two keys would make every person a new joiner. Nothing was read or "
         "changed. Either set WF_PSEUDO_KEY back to the key in use, or change the key deliberately with "
         "`python -m orchestration.refresh --rekey`, which rebuilds the warehouse from the landing folder under "
-        "the new key (docs/notes/rekey.md)."
+        "the new key (README, 'Changing the pseudonymisation key')."
     )
 
 

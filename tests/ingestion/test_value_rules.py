@@ -56,7 +56,7 @@ def test_every_text_column_that_reaches_the_warehouse_is_checked_identifiers_and
                 if column.type == "text" and not column.personal:
                     assert (table, column.name) in checked
     # identifiers, the partner register's names, the VCSE About sheet and the national files (kept as published,
-    # checked like any return: docs/notes/values.md)
+    # checked like any return: docs/decisions.md)
     for pair in (
         ("ics_partners", "org_name"),
         ("ics_partners", "org_code"),

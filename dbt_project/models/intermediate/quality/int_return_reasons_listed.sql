@@ -1,7 +1,8 @@
 -- The problems of each received file as one text, one line per problem (errors first, then by row):
 -- '<severity> <file> row <n>, column <c>: <reason>'. Errors released by a later accepted version are left out.
 -- File names, columns and reasons quote return text: control characters in them become spaces (one_line), so
--- every line starts with its severity and a spreadsheet reading the text runs no formula (docs/notes/hostile.md).
+-- every line starts with its severity and a spreadsheet reading the text runs no formula
+-- (README, 'No return text runs anywhere').
 with problems as (
     select * from {{ ref('stg_audit__problems') }}
     where released_at is null
