@@ -73,8 +73,6 @@ class Settings:
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
             **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
-            max_file_mb=_positive_mb(env, "WF_MAX_FILE_MB", "1024"),
-            max_unpacked_mb=_positive_mb(env, "WF_MAX_UNPACKED_MB", "256"),
         )
 
     def check_safe(self) -> None:
@@ -89,33 +87,34 @@ class Settings:
             )
 
 
-def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
-    """WF_SETTLE_SECONDS (default 60; 0 for the sample returns shipped in seeds/returns, which are part of the
-    checkout: a fresh clone gives every file the clone's time, and nobody copies into them) and
-    WF_EARLIEST_PERIOD (default 2015-01)."""
-    shipped = landing_dir.resolve() == (PROJECT_ROOT / "seeds" / "returns").resolve()
-    settle = env.get("WF_SETTLE_SECONDS") or ("0" if shipped else "60")
-    earliest = env.get("WF_EARLIEST_PERIOD") or EARLIEST_PERIOD
-    try:
-        seconds = float(settle)
-    except ValueError:
-        seconds = -1.0
-    if not seconds >= 0:
-        raise SettingsError(f"WF_SETTLE_SECONDS must be a number of seconds >= 0, not {settle!r}")
-    if not MONTH.match(earliest):
-        raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
-    return {"settle_seconds": seconds, "earliest_period": earliest}
-
-
-def _positive_mb(env: dict[str, str], name: str, default: str) -> float:
+def _number(env: dict[str, str], name: str, default: str, positive: bool, unit: str) -> float:
+    """A numeric WF_* setting: >= 0, or > 0 when positive; anything else stops the refresh naming the variable."""
     text = env.get(name) or default
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise SettingsError(f"{name} must be a number of megabytes greater than 0, not {text!r}")
+        value = -1.0
+    if value < 0 or (positive and value == 0):
+        raise SettingsError(
+            f"{name} must be a number of {unit} {'greater than' if positive else 'of at least'} 0, not {text!r}"
+        )
     return value
+
+
+def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
+    """WF_SETTLE_SECONDS (default 60; 0 for the sample returns shipped in seeds/returns, which are part of the
+    checkout: a fresh clone gives every file the clone's time, and nobody copies into them), WF_EARLIEST_PERIOD
+    (default 2015-01), WF_MAX_FILE_MB (1024) and WF_MAX_UNPACKED_MB (256)."""
+    shipped = landing_dir.resolve() == (PROJECT_ROOT / "seeds" / "returns").resolve()
+    earliest = env.get("WF_EARLIEST_PERIOD") or EARLIEST_PERIOD
+    if not MONTH.match(earliest):
+        raise SettingsError(f"WF_EARLIEST_PERIOD must be a month as YYYY-MM, not {earliest!r}")
+    return {
+        "settle_seconds": _number(env, "WF_SETTLE_SECONDS", "0" if shipped else "60", False, "seconds"),
+        "earliest_period": earliest,
+        "max_file_mb": _number(env, "WF_MAX_FILE_MB", "1024", True, "megabytes"),
+        "max_unpacked_mb": _number(env, "WF_MAX_UNPACKED_MB", "256", True, "megabytes"),
+    }
 
 
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
