@@ -196,9 +196,7 @@ def nothing_new(con: duckdb.DuckDBPyConnection, plan: BuildPlan, published_refre
     when it is missing or unreadable); only the file of the last successful build's refresh is up to date."""
     if plan.full_refresh or published_refresh_id is None:  # full: requested, first build, project/register/purge
         return None
-    built_at, max_load_id, refresh_id = con.execute(
-        "select built_at, max_load_id, refresh_id from audit.dbt_watermark order by built_at desc limit 1"
-    ).fetchone()  # a plan that is not full found a watermark
+    built_at, max_load_id, refresh_id = _latest_watermark(con)  # a plan that is not full found one
     if max_load_id != plan.max_load_id:  # load ids come from a sequence: any load since, of any source
         return None
     if refresh_id != published_refresh_id:  # built but not published (the publication failed), or older
@@ -209,12 +207,17 @@ def nothing_new(con: duckdb.DuckDBPyConnection, plan: BuildPlan, published_refre
 def skipped_build(con: duckdb.DuckDBPyConnection, refresh_id: str) -> str | None:
     """For the summary of a successful refresh: the nothing-new message when it did not build (the last
     successful build is another refresh's), else None."""
-    if not _table_exists(con, "audit", "dbt_watermark"):
+    mark = _latest_watermark(con) if _table_exists(con, "audit", "dbt_watermark") else None
+    if mark is None or mark[2] in (None, refresh_id):
         return None
-    mark = con.execute("select built_at, refresh_id from audit.dbt_watermark order by built_at desc limit 1").fetchone()
-    if mark is None or mark[1] in (None, refresh_id):
-        return None
-    return nothing_new_message(*mark)
+    return nothing_new_message(mark[0], mark[2])
+
+
+def _latest_watermark(con: duckdb.DuckDBPyConnection) -> tuple | None:
+    """(built_at, max_load_id, refresh_id) of the last successful build, or None."""
+    return con.execute(
+        "select built_at, max_load_id, refresh_id from audit.dbt_watermark order by built_at desc limit 1"
+    ).fetchone()
 
 
 def nothing_new_message(built_at, refresh_id: str) -> str:
