@@ -44,6 +44,7 @@ never counts, so never hidden. Where a sum cannot be closed that way it is repor
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,18 +109,12 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _manifest_path() -> Path:
-    from orchestration.dbt import dbt_project
-
-    return Path(dbt_project.manifest_path)
-
-
 def declared_rules(manifest: dict | Path | None = None) -> tuple[dict[str, TableRule], list[Relation]]:
     """Every model's `meta.disclosure` from the dbt manifest, as table rules and relations."""
-    import json
-
     if manifest is None:
-        manifest = _manifest_path()
+        from orchestration.dbt import dbt_project_manifest  # the code location's manifest (lazy: dbt imports us)
+
+        manifest = dbt_project_manifest()
     if isinstance(manifest, Path):
         manifest = json.loads(manifest.read_text())
     rules: dict[str, TableRule] = {}
