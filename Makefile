@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_FLAGS := --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 
-.PHONY: bootstrap test-tools run test test-fast lint format ui docs templates bench clean
+.PHONY: bootstrap test-tools run test test-fast lint format ui docs templates contract bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -66,6 +66,11 @@ docs: bootstrap
 # Blank return templates for partners, from the same column definitions the ingestion reads
 templates: $(VENV)/.installed
 	@$(PY) -m orchestration.templates --out templates/
+
+# Everything generated from the input contract (orchestration/ingestion/sources.py): dbt's raw sources.yml, the
+# return_sources seed, the GX suites and the templates. Run after changing the contract; tests fail on drift.
+contract: $(VENV)/.installed
+	@$(PY) -m orchestration.contract
 
 # The scale benchmark (benchmarks/run.py): ics by default, `make bench SCALE=region BENCH_ARGS="--full-only --no-peer
 # --out benchmarks/results-region.md"`; never part of make test.

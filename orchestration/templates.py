@@ -5,7 +5,8 @@ workbook (About, Workforce, Leaving reasons, Pulse; a drop-down list for role_ca
 README.md: the landing layout, file names, versions, encodings, and every column's type, allowed values
 and meaning. Columns, types and allowed values come from orchestration/ingestion/sources.py (SOURCES),
 the values a crosswalked column can take from the dbt seeds in seeds/reference/, so a template cannot
-drift from the parser that reads the return (tests/unit/test_templates.py regenerates and compares).
+drift from the parser that reads the return (tests/unit/test_templates.py regenerates and compares). What
+each column means is in sources.py too (MEANINGS, beside the columns).
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.ingestion.readers import VCSE_SHEETS
-from orchestration.ingestion.sources import SOURCES, SOURCES_BY_NAME, Column, Source
+from orchestration.ingestion.sources import (
+    CROSSWALKS,
+    MEANINGS,
+    RETURN_SOURCES,
+    SOURCES,
+    SOURCES_BY_NAME,
+    Column,
+    Source,
+)
 from orchestration.resources import PROJECT_ROOT
 from orchestration.safe_text import csv_text, formula_like, markdown_code
 
@@ -29,130 +38,6 @@ VCSE = SOURCES_BY_NAME["vcse_returns"]
 VCSE_ABOUT_FIELDS = ("organisation_name", "charity_number", "quarter_end", "contact_email")
 TEMPLATE_ROWS = 200  # rows of the workbook that carry the role_category drop-down
 
-# What a column means, where sources.py gives no note of its own (returns.md's wording). Keyed by
-# (source or extra table, column); tests/unit/test_templates.py fails on a column of SOURCES without one.
-MEANINGS: dict[tuple[str, str], str] = {
-    **{
-        (s, c): text
-        for s in ("nhs_esr_staff", "nhs_esr_leavers")
-        for c, text in {
-            "org_code": "ODS code of the employing trust",
-            "period": "the snapshot month (staff in post at its last day)",
-            "ni_number": "National Insurance number",
-            "employee_number": "ESR employee number",
-            "assignment_number": "ESR assignment number; unique within the organisation and period",
-            "staff_group": "NHS main staff group",
-            "occupation_code": "ESR occupation code; may be empty",
-            "afc_band": "Agenda for Change band",
-            "assignment_category": "kind of assignment",
-            "fte": "full-time equivalent of the assignment, more than 0 and at most 1.5",
-            "assignment_start_date": "start in this organisation",
-            "nhs_start_date": "first start in the NHS; may be empty",
-            "age_band": "age band",
-            "gender": "gender",
-            "ethnic_group": "ethnic group",
-            "disability": "disability declared",
-        }.items()
-    },
-    ("nhs_esr_leavers", "period"): "the month the assignment ended in",
-    ("nhs_esr_leavers", "leaving_date"): "last day of the assignment, within the period's month",
-    ("nhs_esr_leavers", "reason_for_leaving"): "ESR reason for leaving",
-    ("nhs_esr_leavers", "destination"): "where the leaver went",
-    ("nhs_recruitment", "org_code"): "ODS code of the recruiting trust",
-    ("nhs_recruitment", "period"): "the month the vacancy was closed or filled",
-    ("nhs_recruitment", "vacancy_reference"): "the vacancy's reference; unique within the organisation and period "
-    "(a re-advertised vacancy returns in a later month)",
-    ("nhs_recruitment", "staff_group"): "NHS main staff group of the post",
-    ("nhs_recruitment", "afc_band"): "Agenda for Change band of the post",
-    ("nhs_recruitment", "approved_date"): "vacancy approved; never empty",
-    ("nhs_recruitment", "advert_date"): "advert published; may be empty",
-    ("nhs_recruitment", "offer_date"): "conditional offer made; may be empty",
-    ("nhs_recruitment", "checks_complete_date"): "pre-employment checks complete; may be empty",
-    ("nhs_recruitment", "start_date"): "the recruit started; may be empty",
-    ("nhs_recruitment", "outcome"): "how the vacancy closed",
-    ("nhs_pwr", "org_code"): "ODS code of the trust",
-    ("nhs_pwr", "period"): "the month reported",
-    ("nhs_pwr", "staff_group"): "NHS main staff group; one row each",
-    ("nhs_pwr", "establishment_fte"): "budgeted posts (FTE)",
-    ("nhs_pwr", "substantive_fte"): "substantive staff in post (FTE), 0 or more",
-    ("nhs_pwr", "bank_fte"): "bank staff used (FTE), 0 or more",
-    ("nhs_pwr", "agency_fte"): "agency staff used (FTE), 0 or more",
-    ("nhs_pwr", "vacancy_fte"): "vacant posts (FTE), 0 or more",
-    ("nhs_pwr", "sickness_fte_days_lost"): "FTE days lost to sickness, at most the days available",
-    ("nhs_pwr", "sickness_fte_days_available"): "FTE days available",
-    ("nhs_staff_survey", "org_code"): "ODS code of the trust",
-    ("nhs_staff_survey", "survey_year"): "the survey year",
-    ("nhs_staff_survey", "measure"): "People Promise element, theme or percentage question",
-    ("nhs_staff_survey", "group_type"): "the breakdown the row belongs to",
-    ("nhs_staff_survey", "group_value"): "All, or the group (White, Ethnic minority, ...)",
-    ("nhs_staff_survey", "score"): "0-10 for elements and themes, 0-100 for percentage questions",
-    ("nhs_staff_survey", "responses"): "respondents behind the score",
-    ("nhs_wres", "org_code"): "ODS code of the trust",
-    ("nhs_wres", "year"): "the reporting year",
-    ("nhs_wres", "indicator"): "WRES indicator",
-    ("nhs_wres", "group"): "the staff group compared",
-    ("nhs_wres", "numerator"): "the indicator's numerator (e.g. WRES2: appointed)",
-    ("nhs_wres", "denominator"): "the indicator's denominator (e.g. WRES2: shortlisted)",
-    ("asc_wds_workers", "period"): "the month of the extract",
-    ("asc_wds_workers", "establishment_id"): "the employing establishment",
-    ("asc_wds_workers", "worker_id"): "the worker's id in the workforce data set",
-    ("asc_wds_workers", "ni_number"): "National Insurance number",
-    ("asc_wds_workers", "main_job_role"): "main job role",
-    ("asc_wds_workers", "contract_type"): "contract type",
-    ("asc_wds_workers", "zero_hours"): "on a zero-hours contract",
-    ("asc_wds_workers", "contracted_hours"): "weekly contracted hours; may be empty for zero-hours",
-    ("asc_wds_workers", "start_date_in_role"): "start with this employer",
-    ("asc_wds_workers", "start_date_in_sector"): "start in adult social care; may be empty",
-    ("asc_wds_workers", "leave_date"): "empty while in post; set in the month the worker left",
-    ("asc_wds_workers", "leave_reason"): "reason for leaving",
-    ("asc_wds_workers", "gender"): "gender",
-    ("asc_wds_workers", "ethnic_group"): "ethnic group",
-    ("asc_wds_workers", "age_band"): "age band",
-    ("asc_wds_workers", "nationality_group"): "nationality group",
-    ("asc_wds_workers", "days_sick_12m"): "days of sickness in the last 12 months",
-    ("asc_wds_establishments", "period"): "the month of the extract",
-    ("asc_wds_establishments", "establishment_id"): "the establishment",
-    ("asc_wds_establishments", "establishment_name"): "its name",
-    ("asc_wds_establishments", "cqc_location_id"): "CQC location id; may be empty for non-regulated services",
-    ("asc_wds_establishments", "local_authority_code"): "ONS code of the local authority",
-    ("asc_wds_establishments", "sector"): "independent or local authority",
-    ("asc_wds_establishments", "main_service"): "main service, e.g. Care home with nursing, Domiciliary care",
-    ("asc_wds_establishments", "job_role"): "job role; one row each",
-    ("asc_wds_establishments", "vacancies"): "vacancies in the role, 0 or more",
-    ("vcse_returns", "role_category"): "role category; one row each",
-    ("vcse_returns", "paid_headcount"): "paid staff at the quarter end (people)",
-    ("vcse_returns", "paid_fte"): "paid staff at the quarter end (FTE)",
-    ("vcse_returns", "volunteers"): "volunteers at the quarter end (people)",
-    ("vcse_returns", "vacancies"): "vacant paid posts at the quarter end",
-    ("vcse_returns", "joiners"): "paid staff who joined in the quarter",
-    ("vcse_returns", "leavers"): "paid staff who left in the quarter",
-    ("vcse_returns", "leavers_under_12_months"): "of the leavers, those with less than 12 months' service",
-    ("vcse_returns", "sessional_or_agency_fte"): "sessional or agency staff used in the quarter (FTE)",
-    ("vcse_returns", "average_days_to_fill"): "average days to fill a post filled in the quarter",
-    ("vcse_leaving_reasons", "reason"): "reason for leaving",
-    ("vcse_leaving_reasons", "count"): "leavers in the quarter with this reason",
-    ("vcse_pulse", "measure"): "the pulse-survey question or measure",
-    ("vcse_pulse", "score"): "average score, 0-10",
-    ("vcse_pulse", "responses"): "respondents behind the score",
-    ("ics_partners", "org_code"): "ODS code (NHS), ASC establishment_id, or VCSE charity number",
-    ("ics_partners", "org_name"): "the organisation's name",
-    ("ics_partners", "sector"): "the organisation's sector",
-    ("ics_partners", "org_type"): "e.g. Acute trust, Mental health trust, Community trust, Ambulance trust, ICB, "
-    "Care home, Domiciliary care, Charity",
-    ("ics_partners", "successor_code"): "set when the organisation merged into another: its history is reported "
-    "under the successor",
-    ("ics_partners", "start_date"): "start of membership of the ICS",
-    ("ics_partners", "end_date"): "end of membership; empty while a partner",
-    ("ics_partners", "expected_returns"): "the sources the partner is expected to send, separated by ';' "
-    "(drives the coverage figures)",
-    ("cqc_ratings", "location_id"): "CQC location id",
-    ("cqc_ratings", "provider_id"): "CQC provider id",
-    ("cqc_ratings", "location_name"): "the location's name",
-    ("cqc_ratings", "ods_code"): "ODS code for NHS locations, else empty",
-    ("cqc_ratings", "domain"): "the key question rated",
-    ("cqc_ratings", "rating"): "the rating",
-    ("cqc_ratings", "publication_date"): "when the rating was published",
-}
 VCSE_ABOUT_MEANINGS = {
     "organisation_name": "the organisation's name",
     "charity_number": "the charity number (also the file name)",
@@ -160,20 +45,7 @@ VCSE_ABOUT_MEANINGS = {
     "contact_email": "who to ask about the return; personal, dropped at ingest and never loaded",
 }
 
-# Columns whose values are mapped by a dbt seed crosswalk: a value not listed loads as Unknown, with a warning.
-CROSSWALKS: dict[tuple[str, str], tuple[str, str]] = {
-    **{(s, "staff_group"): ("profession_crosswalk", "NHS") for s in ("nhs_esr_staff", "nhs_esr_leavers")},
-    ("nhs_recruitment", "staff_group"): ("profession_crosswalk", "NHS"),
-    ("nhs_pwr", "staff_group"): ("profession_crosswalk", "NHS"),
-    ("asc_wds_workers", "main_job_role"): ("profession_crosswalk", "Adult social care"),
-    ("asc_wds_establishments", "job_role"): ("profession_crosswalk", "Adult social care"),
-    ("vcse_returns", "role_category"): ("profession_crosswalk", "VCSE"),
-    ("nhs_esr_leavers", "reason_for_leaving"): ("leaving_reason_crosswalk", "NHS"),
-    ("asc_wds_workers", "leave_reason"): ("leaving_reason_crosswalk", "Adult social care"),
-    ("vcse_leaving_reasons", "reason"): ("leaving_reason_crosswalk", "VCSE"),
-}
-
-SUBMITTERS = {  # by return_sources.csv's submitter_kind
+SUBMITTERS = {  # by the submitter kind of sources.RETURN_SOURCES
     "organisation": ("the organisation's code: NHS ODS code, VCSE charity number", {"NHS": "RWE", "VCSE": "1012345"}),
     "extract": ("`extract` (one extract covers the ICS's providers)", {"": "extract"}),
     "register": ("`ics` (the ICS keeps the register)", {"": "ics"}),
@@ -212,8 +84,7 @@ def read_reference(name: str) -> list[dict[str, str]]:
 
 
 def source_info(source: Source) -> SourceInfo:
-    kinds = {row["source_name"]: row["submitter_kind"] for row in read_reference("return_sources")}
-    kind = kinds.get(source.name, "organisation")
+    kind = RETURN_SOURCES[source.name][0] if source.name in RETURN_SOURCES else "organisation"
     examples = SUBMITTERS[kind][1]
     example = examples.get(source.name) or examples.get(source.sector) or examples.get("") or "RWE"
     return SourceInfo(kind, example)

@@ -1,7 +1,7 @@
 """The value rules of returns.md's problem table as Great Expectations suites, one per raw table.
 
 The suites are generated from the input contract (orchestration/ingestion/sources.py: allowed values and
-keys) plus the ranges, crosswalks and date rules below, and kept as reviewable JSON in expectations/
+keys, ranges, column pairs, crosswalks and date rules), and kept as reviewable JSON in expectations/
 (`python -m orchestration.quality.rules` rewrites them; a test fails when they drift from this module).
 Crosswalk value sets are GX suite parameters ({"$PARAMETER": ...}) filled from seeds/reference at run time,
 so a new crosswalk row needs no suite change.
@@ -21,10 +21,13 @@ from pathlib import Path
 from orchestration.ingestion.pseudonymise import key_column
 from orchestration.ingestion.schema import tables_of
 from orchestration.ingestion.sources import (
-    PEOPLE_PROMISE,
+    CROSSWALKS,
+    DATES_IN_MONTH,
+    EXTRA_KEYS,
+    PAIRS,
+    RANGES,
     SOURCES,
-    SURVEY_PERCENT_QUESTIONS,
-    SURVEY_THEMES,
+    SURVEY_SCALES,
     Source,
 )
 from orchestration.resources import PROJECT_ROOT
@@ -34,96 +37,19 @@ REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
 GX_SEVERITY = {"ERROR": "critical", "WARN": "warning"}
 SEVERITY_OF_GX = {v: k for k, v in GX_SEVERITY.items()}
 
-# Columns checked against a crosswalk (WARN: loaded, mapped to Unknown in dbt): table -> column -> parameter.
-CROSSWALKED = {
-    "nhs_esr_staff": {"staff_group": "profession_nhs"},
-    "nhs_esr_leavers": {"staff_group": "profession_nhs", "reason_for_leaving": "leaving_reason_nhs"},
-    "nhs_recruitment": {"staff_group": "profession_nhs"},
-    "nhs_pwr": {"staff_group": "profession_nhs"},
-    "asc_wds_workers": {"main_job_role": "profession_asc", "leave_reason": "leaving_reason_asc"},
-    "asc_wds_establishments": {"job_role": "profession_asc"},
-    "vcse_returns": {"role_category": "profession_vcse"},
-    "vcse_leaving_reasons": {"reason": "leaving_reason_vcse"},
-}
-# parameter -> (crosswalk file, sector)
-CROSSWALK_PARAMETERS = {
-    "profession_nhs": ("profession_crosswalk.csv", "NHS"),
-    "profession_asc": ("profession_crosswalk.csv", "Adult social care"),
-    "profession_vcse": ("profession_crosswalk.csv", "VCSE"),
-    "leaving_reason_nhs": ("leaving_reason_crosswalk.csv", "NHS"),
-    "leaving_reason_asc": ("leaving_reason_crosswalk.csv", "Adult social care"),
-    "leaving_reason_vcse": ("leaving_reason_crosswalk.csv", "VCSE"),
-}
+# Columns checked against a crosswalk (WARN: loaded, mapped to Unknown in dbt), from the contract's CROSSWALKS:
+# table -> column -> suite parameter, and parameter -> (seed file, sector).
+SECTOR_SHORT = {"NHS": "nhs", "Adult social care": "asc", "VCSE": "vcse"}
 
-# Ranges (ERROR): table -> column -> (min, max, strict_min, what a partner is told).
-NON_NEGATIVE = (0, None, False, "a number of 0 or more")
-RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
-    "nhs_esr_staff": {"fte": (0, 1.5, True, "more than 0 and at most 1.5")},
-    "nhs_esr_leavers": {"fte": (0, 1.5, True, "more than 0 and at most 1.5")},
-    "nhs_pwr": {
-        c: NON_NEGATIVE
-        for c in (
-            "establishment_fte",
-            "substantive_fte",
-            "bank_fte",
-            "agency_fte",
-            "vacancy_fte",
-            "sickness_fte_days_lost",
-            "sickness_fte_days_available",
-        )
-    },
-    "nhs_staff_survey": {"responses": NON_NEGATIVE},
-    "nhs_wres": {"numerator": NON_NEGATIVE, "denominator": NON_NEGATIVE},
-    "asc_wds_workers": {"contracted_hours": NON_NEGATIVE, "days_sick_12m": NON_NEGATIVE},
-    "asc_wds_establishments": {"vacancies": NON_NEGATIVE},
-    "vcse_returns": {
-        c: NON_NEGATIVE
-        for c in (
-            "paid_headcount",
-            "paid_fte",
-            "volunteers",
-            "vacancies",
-            "joiners",
-            "leavers",
-            "leavers_under_12_months",
-            "sessional_or_agency_fte",
-            "average_days_to_fill",
-        )
-    },
-    "vcse_leaving_reasons": {"count": NON_NEGATIVE},
-    "vcse_pulse": {"score": (0, 10, False, "a score from 0 to 10"), "responses": NON_NEGATIVE},
-    "nhs_published_sickness": {
-        "fte_days_lost": NON_NEGATIVE,
-        "fte_days_available": NON_NEGATIVE,
-        "sickness_absence_rate_percent": (0, 100, False, "a percentage from 0 to 100"),
-    },
-}
-# Scores whose scale depends on the measure (ERROR): (measures, min, max, expected).
-SURVEY_SCALES = (
-    (PEOPLE_PROMISE + SURVEY_THEMES, 0, 10, "a score from 0 to 10 for People Promise elements and themes"),
-    (SURVEY_PERCENT_QUESTIONS, 0, 100, "a percentage from 0 to 100 for percentage questions"),
-)
-# Column pairs (ERROR): table -> (larger, smaller, expected).
-PAIRS = {
-    "nhs_pwr": (("sickness_fte_days_available", "sickness_fte_days_lost", "days lost no more than days available"),),
-    "nhs_published_sickness": (("fte_days_available", "fte_days_lost", "days lost no more than days available"),),
-    "ics_partners": (("end_date", "start_date", "an end_date on or after the start_date"),),
-    # returns.md: a vacancy whose start_date is before its approved_date (the rest of the stage order is a WARN,
-    # orchestration/ingestion/checks.py).
-    "nhs_recruitment": (("start_date", "approved_date", "a start_date on or after the approved_date"),),
-}
-# Dates that should fall in the return's month (WARN): table -> column -> "within" | "not after".
-DATES_IN_MONTH = {
-    "nhs_esr_staff": {"assignment_start_date": "not after", "nhs_start_date": "not after"},
-    "nhs_esr_leavers": {"leaving_date": "within", "assignment_start_date": "not after"},
-    "nhs_recruitment": {
-        c: "not after" for c in ("approved_date", "advert_date", "offer_date", "checks_complete_date", "start_date")
-    },
-    "asc_wds_workers": {"leave_date": "within", "start_date_in_role": "not after"},
-    "cqc_ratings": {"publication_date": "not after"},
-}
-# Keys unique within one return, beyond the contract's own Source.key (table -> columns).
-EXTRA_KEYS = {"vcse_leaving_reasons": ("reason",), "vcse_pulse": ("measure",)}
+
+def _parameter(seed: str, sector: str) -> str:
+    return f"{seed.removesuffix('_crosswalk')}_{SECTOR_SHORT[sector]}"  # e.g. profession_nhs
+
+
+CROSSWALK_PARAMETERS = {_parameter(*mapped): (f"{mapped[0]}.csv", mapped[1]) for mapped in CROSSWALKS.values()}
+CROSSWALKED: dict[str, dict[str, str]] = {}
+for (_table, _column), _mapped in CROSSWALKS.items():
+    CROSSWALKED.setdefault(_table, {})[_column] = _parameter(*_mapped)
 
 
 def _expectation(type_: str, severity: str, kwargs: dict, meta: dict) -> dict:

@@ -11,7 +11,7 @@ import pytest
 
 from orchestration import templates
 from orchestration.ingestion.readers import parse_return
-from orchestration.ingestion.sources import SOURCES, SOURCES_BY_NAME
+from orchestration.ingestion.sources import CROSSWALKS, MEANINGS, SOURCES, SOURCES_BY_NAME
 
 COMMITTED = Path(__file__).resolve().parents[2] / "templates"
 
@@ -80,14 +80,14 @@ def test_every_column_has_a_meaning_and_no_meaning_is_stale():
         tables.update(source.extra_tables)
     wanted = {(table, c.name) for table, columns in tables.items() for c in columns}
     described = {(table, c.name) for table, columns in tables.items() for c in columns if c.note}
-    missing = wanted - described - set(templates.MEANINGS)
+    missing = wanted - described - set(MEANINGS)
     assert not missing, f"columns without a meaning: give them a note in SOURCES or a MEANINGS entry: {missing}"
-    assert not set(templates.MEANINGS) - wanted, "meanings of columns that SOURCES no longer has"
+    assert not set(MEANINGS) - wanted, "meanings of columns that SOURCES no longer has"
     for table, columns in tables.items():
         for column in columns:
             assert templates.meaning(table, column), (table, column.name)
-    assert set(templates.CROSSWALKS) <= wanted
-    for key in templates.CROSSWALKS:
+    assert set(CROSSWALKS) <= wanted
+    for key in CROSSWALKS:
         assert templates.crosswalk_values(*key), f"no crosswalk values for {key}"
 
 
