@@ -19,6 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.measure import node_results, run_measured
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,8 +133,6 @@ def copy_tables(duck_path: Path, cluster: Cluster, dbname: str, scratch: Path) -
 
 
 def run_peer(duck_path: Path, root: Path, logs: Path) -> dict:
-    from benchmarks.run import node_results, run_measured
-
     dbname = "workforce"
     cluster_root = Path(tempfile.mkdtemp(prefix="bench-pg-"))  # /tmp: the postgres user can reach it
     with Cluster(cluster_root) as cluster:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.run import MemorySampler, floor, last_month, link_tree, render, run_measured
+from benchmarks.measure import MemorySampler, run_measured
+from benchmarks.run import floor, last_month, link_tree, render
 
 
 def test_memory_sampler_sees_a_grandchild_allocation():

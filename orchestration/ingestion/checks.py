@@ -11,18 +11,14 @@ chain of columns also live here (the rest are Great Expectations suites, orchest
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from orchestration.ingestion.pseudonymise import NI_SHAPE, key_column, normalised_ni
 from orchestration.ingestion.readers import Problem
+from orchestration.ingestion.receipt import Receipt
 from orchestration.ingestion.schema import VCSE_ABOUT, tables_of
 from orchestration.ingestion.sources import Column, Source
 from orchestration.safe_text import FORMULA_START
-
-if TYPE_CHECKING:
-    from orchestration.ingestion.load import Receipt
 
 PATTERNS = {
     "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",

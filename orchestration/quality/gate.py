@@ -31,7 +31,8 @@ from orchestration.quality.rules import crosswalk_parameters, load_suite
 from orchestration.safe_text import html_page, html_text, markdown_code
 
 if TYPE_CHECKING:
-    from orchestration.ingestion.load import Receipt, SourceReport
+    from orchestration.ingestion.load import SourceReport
+    from orchestration.ingestion.receipt import Receipt
 
 TIMING_DDL = """
 create schema if not exists audit;

@@ -94,7 +94,7 @@ def test_every_spelling_of_one_ni_number_is_one_person_key_and_other_shapes_are_
 
 def _receipt(source_name: str, frame: pd.DataFrame):
     from orchestration.ingestion.landing import LandedFile
-    from orchestration.ingestion.load import Receipt
+    from orchestration.ingestion.receipt import Receipt
 
     file = LandedFile(source_name, "2024-03", "RWE", 1, "csv", f"{source_name}/2024-03/RWE.csv", Path("x"))
     rows = frame.assign(source_row=range(2, 2 + len(frame)), period="2024-03")
