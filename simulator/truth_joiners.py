@@ -168,37 +168,38 @@ def joiner_truth(
         events.append(pd.concat([j.assign(prof="All"), by_prof], ignore_index=True).assign(sector=sector))
     ev = pd.concat(events, ignore_index=True)
 
-    period_t = {m: i for i, m in enumerate(ji.months)}
-    windows = {
-        (r["period"], r["org_code"]): r["sector"]
-        for r in org_months
-        if r["profession"] == "All" and r["joiners_12m"] is not None
-    }
-    out = []
-    for (period, org), sector in sorted(windows.items()):
-        t = period_t[period[:7]]
-        w = ev[(ev["morg"] == org) & (ev["t"] > t - 12) & (ev["t"] <= t)]
-        for dim in DIMENSIONS:
-            if dim == "disability" and sector != NHS:
-                continue
-            cat = w[dim].fillna("").astype(str).str.strip().replace("", "Unknown")
-            counts = w.assign(category=cat).groupby(["prof", "category"]).size()
-            for (prof, category), n in counts.items():
-                out.append(
-                    {
-                        "period": period,
-                        "sector": sector,
-                        "org_code": org,
-                        "profession": prof,
-                        "dimension": dim,
-                        "category": category,
-                        "joiners_12m": int(n),
-                        "partner": org in partners,
-                    }
-                )
-    orgs = pd.DataFrame(out)
+    # joiners per month, organisation, profession, dimension and category (disability: the NHS only)
+    long = pd.concat(
+        [
+            ev.loc[ev["sector"].eq(NHS) | (dim != "disability"), ["sector", "morg", "prof", "t"]].assign(
+                dimension=dim,
+                category=ev[dim].fillna("").astype(str).str.strip().replace("", "Unknown"),
+            )
+            for dim in DIMENSIONS
+        ],
+        ignore_index=True,
+    )
+    monthly = long.groupby(["sector", "morg", "prof", "dimension", "category", "t"], as_index=False).size()
+    windows = pd.DataFrame(
+        [
+            {"period": r["period"], "morg": r["org_code"], "t": ji.months.index(r["period"][:7])}
+            for r in org_months
+            if r["profession"] == "All" and r["joiners_12m"] is not None
+        ]
+    )
+    parts = []
+    for (period, t), orgs_then in windows.groupby(["period", "t"]):
+        w = monthly[(monthly["t"] > t - 12) & (monthly["t"] <= t) & monthly["morg"].isin(orgs_then["morg"])]
+        sums = w.groupby(["sector", "morg", "prof", "dimension", "category"], as_index=False)["size"].sum()
+        parts.append(sums.assign(period=period))
+    orgs = pd.concat(parts, ignore_index=True).rename(
+        columns={"morg": "org_code", "prof": "profession", "size": "joiners_12m"}
+    )
+    orgs["partner"] = orgs["org_code"].isin(partners)
     key = ["period", "profession", "dimension", "category"]
     sectors = orgs[orgs["partner"]].groupby(["sector", *key], as_index=False)["joiners_12m"].sum()
     system = sectors.groupby(key, as_index=False)["joiners_12m"].sum().assign(sector="System")
     ics = pd.concat([sectors, system], ignore_index=True).assign(org_code="ICS")
-    return pd.concat([orgs.drop(columns="partner"), ics], ignore_index=True).to_dict("records")
+    columns = ["period", "sector", "org_code", "profession", "dimension", "category", "joiners_12m"]
+    rows = pd.concat([orgs, ics], ignore_index=True)[columns]
+    return [{**r, "joiners_12m": int(r["joiners_12m"])} for r in rows.to_dict("records")]
