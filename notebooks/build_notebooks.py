@@ -176,6 +176,24 @@ ax.set_ylim(0, 1.05)
 plt.show()
 q("select period, source, org_code, org_name, status, reasons from mart_return_status where status <> 'accepted' order by period desc")"""
     ),
+    new_markdown_cell(
+        "## Where joiners come from\n\nJoiners in the 12 months by origin, for each sector and the System "
+        "(`mart_joiners`, `org_code = 'ICS'`: sums over the partners reporting, then suppressed; the VCSE "
+        "workbook has no breakdown, so its joiners are `Unknown`)."
+    ),
+    new_code_cell(
+        """origins = q('''
+    select sector, category as origin, joiners_12m, share_of_joiners, orgs_reporting, orgs_expected
+    from mart_joiners
+    where org_code = 'ICS' and dimension = 'origin' and profession = 'All'
+      and period = (select max(period) from mart_joiners where org_code = 'ICS')
+''')
+ax = origins.pivot(index="sector", columns="origin", values="joiners_12m").plot.barh(
+    stacked=True, figsize=(9, 3.5), title="Joiners in the 12 months by origin (suppressed values left out)")
+ax.set_xlabel("joiners")
+plt.show()
+origins"""
+    ),
 ]
 
 CULTURE = [

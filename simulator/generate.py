@@ -21,6 +21,7 @@ import pandas as pd
 from . import config as C
 from .engine import MonthOut, Sim, Tab
 from .truth import TruthInput, compute_truth
+from .truth_joiners import JoinerTruthInput, joiner_truth
 from .util import add_months, day_str, fmt_fixed, fmt_hundredths, month_end_day, month_list, month_start_day
 
 try:  # the aggregate sources (staff survey, WRES, VCSE, CQC) are written by a sibling module
@@ -705,10 +706,12 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
 
     ti = TruthInput(months=months, codes=list(sim.codes), est_ids=list(est["establishment_id"]))
     writer = Writer(out, sim, reg2, messy, est)
+    ji = JoinerTruthInput(sim, months)
     for mo in sim.run():
         info = writer.write_nhs(mo)
         sick = writer.write_asc(mo)
         ti.add_month(mo, info["written"], sick)
+        ji.add_month(mo)
 
     # real published files inside the simulated range
     for f in sorted((REALDATA / "nhs_sickness_absence").glob("nhs_sickness_absence_*.csv")):
@@ -759,6 +762,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         "last_period": month_end_day_str(last),
         "org_months": truth["org_months"],
         "system": truth["system"],
+        "joiners": joiner_truth(ji, ti.avail, truth["org_months"], reg2, list(est["establishment_id"]), REFERENCE),
         "messy_cases": messy.cases + list(agg.get("messy_cases", [])),
         "files": files,
     }

@@ -1,0 +1,138 @@
+-- Joiners of NHS trusts and ASC establishments in the 12 months to period (W = M-11 .. M) by dimension
+-- (origin, age_band, ethnic_group, gender, and disability for the NHS) and category, per organisation and
+-- profession ('All' counts each person once), from int_joiner_origins; only where int_organisation_windows
+-- finds the staff-in-post window complete (every month M-12 .. M), the rule of mart_turnover's joiners_12m,
+-- so a dimension's categories add up to it. An empty category is 'Unknown'. UNSUPPRESSED: mart_joiners adds
+-- the VCSE totals, the sector and System rows, the shares and disclosure control.
+with joiners as (
+    select * from {{ ref('int_joiner_origins') }}
+),
+
+org_windows as (
+    select * from {{ ref('int_organisation_windows') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+-- One row per joiner and profession, and one per joiner under 'All'.
+joiner_professions as (
+    select
+        period,
+        sector,
+        org_code,
+        person_key,
+        profession
+    from joiners
+    union
+    select
+        period,
+        sector,
+        org_code,
+        person_key,
+        'All' as profession
+    from joiners
+),
+
+people as (
+    select distinct
+        period,
+        sector,
+        org_code,
+        person_key,
+        origin,
+        age_band,
+        ethnic_group,
+        gender,
+        disability
+    from joiners
+),
+
+-- One select per dimension: a new dimension (such as the entry route of int_joiner_routes) is one more.
+categories as (
+    select
+        period,
+        org_code,
+        person_key,
+        'origin' as dimension,
+        origin as category
+    from people
+    union all
+    select
+        period,
+        org_code,
+        person_key,
+        'age_band' as dimension,
+        age_band as category
+    from people
+    union all
+    select
+        period,
+        org_code,
+        person_key,
+        'ethnic_group' as dimension,
+        ethnic_group as category
+    from people
+    union all
+    select
+        period,
+        org_code,
+        person_key,
+        'gender' as dimension,
+        gender as category
+    from people
+    union all
+    select
+        period,
+        org_code,
+        person_key,
+        'disability' as dimension,
+        disability as category
+    from people
+    where sector = 'NHS'
+),
+
+monthly as (
+    select
+        joiner_professions.period,
+        joiner_professions.sector,
+        joiner_professions.org_code,
+        joiner_professions.profession,
+        categories.dimension,
+        coalesce(nullif(trim(categories.category), ''), 'Unknown') as category,
+        count(*) as joiners
+    from joiner_professions
+    inner join categories
+        on
+            joiner_professions.period = categories.period
+            and joiner_professions.org_code = categories.org_code
+            and joiner_professions.person_key = categories.person_key
+    group by
+        joiner_professions.period,
+        joiner_professions.sector,
+        joiner_professions.org_code,
+        joiner_professions.profession,
+        categories.dimension,
+        coalesce(nullif(trim(categories.category), ''), 'Unknown')
+)
+
+select
+    months.period,
+    monthly.sector,
+    monthly.org_code,
+    monthly.profession,
+    monthly.dimension,
+    monthly.category,
+    sum(monthly.joiners) as joiners_12m
+from months
+inner join monthly
+    on
+        months.period >= monthly.period
+        and monthly.period > {{ add_months('months.period', -12) }}
+inner join org_windows
+    on
+        months.period = org_windows.period
+        and monthly.org_code = org_windows.org_code
+where org_windows.staff_window_complete
+group by months.period, monthly.sector, monthly.org_code, monthly.profession, monthly.dimension, monthly.category

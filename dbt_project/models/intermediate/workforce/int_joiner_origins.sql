@@ -1,0 +1,140 @@
+-- Where each joiner of int_joiners came from (metrics.md, "Beside the seven: where joiners come from"), one
+-- row per (period, sector, org_code, person_key, profession) of int_joiners, with its origin, in this order:
+-- 'Another partner' when the person is in another register partner's staff in post at any month-end
+-- m-3 .. m-1 (a move inside the system); else 'Rejoining' when in the organisation's own staff in post at any
+-- month-end m-13 .. m-2; else, from the dates of the person's records in the organisation's return of m
+-- (earliest of each), 'Elsewhere in the NHS' when ESR's nhs_start_date is before the start in the
+-- organisation, 'Elsewhere in social care' when ASC's start_date_in_sector is before start_date_in_role,
+-- 'New to sector' when the two dates are equal, and 'Unknown' otherwise (a date empty or out of order).
+with joiners as (
+    select * from {{ ref('int_joiners') }}
+),
+
+staff_in_post as (
+    select * from {{ ref('int_staff_in_post') }}
+),
+
+esr as (
+    select * from {{ ref('stg_nhs_esr_staff__assignments') }}
+),
+
+asc_workers as (
+    select * from {{ ref('stg_asc_wds_workers__workers') }}
+),
+
+organisations as (
+    select * from {{ ref('int_organisations_mapped') }}
+),
+
+joiner_people as (
+    select distinct
+        period,
+        sector,
+        org_code,
+        person_key,
+        service_start_date
+    from joiners
+),
+
+sip_people as (
+    select distinct
+        period,
+        org_code,
+        person_key,
+        is_partner
+    from staff_in_post
+),
+
+-- Where the person was at the month-ends m-13 .. m-1: in another partner's staff in post in m-3 .. m-1, in
+-- the organisation's own in m-13 .. m-2.
+earlier_posts as (
+    select
+        joiner_people.period,
+        joiner_people.org_code,
+        joiner_people.person_key,
+        max(
+            case
+                when
+                    sip_people.org_code <> joiner_people.org_code
+                    and sip_people.is_partner
+                    and sip_people.period >= {{ add_months('joiner_people.period', -3) }}
+                    then 1
+                else 0
+            end
+        ) = 1 as was_at_another_partner,
+        max(
+            case
+                when
+                    sip_people.org_code = joiner_people.org_code
+                    and sip_people.period <= {{ add_months('joiner_people.period', -2) }}
+                    then 1
+                else 0
+            end
+        ) = 1 as was_here_before
+    from joiner_people
+    inner join sip_people
+        on
+            joiner_people.person_key = sip_people.person_key
+            and sip_people.period >= {{ add_months('joiner_people.period', -13) }}
+            and sip_people.period <= {{ add_months('joiner_people.period', -1) }}
+    group by joiner_people.period, joiner_people.org_code, joiner_people.person_key
+),
+
+-- The earliest start in the sector on the person's records in the organisation's return of the month.
+sector_starts as (
+    select
+        esr.period,
+        coalesce(organisations.reporting_org_code, esr.org_code) as org_code,
+        esr.person_key,
+        min(esr.nhs_start_date) as sector_start_date
+    from esr
+    left join organisations on esr.org_code = organisations.org_code
+    group by esr.period, coalesce(organisations.reporting_org_code, esr.org_code), esr.person_key
+    union all
+    select
+        asc_workers.period,
+        coalesce(organisations.reporting_org_code, asc_workers.org_code) as org_code,
+        asc_workers.person_key,
+        min(asc_workers.start_date_in_sector) as sector_start_date
+    from asc_workers
+    left join organisations on asc_workers.org_code = organisations.org_code
+    group by
+        asc_workers.period, coalesce(organisations.reporting_org_code, asc_workers.org_code), asc_workers.person_key
+),
+
+origins as (
+    select
+        joiner_people.period,
+        joiner_people.org_code,
+        joiner_people.person_key,
+        case
+            when earlier_posts.was_at_another_partner then 'Another partner'
+            when earlier_posts.was_here_before then 'Rejoining'
+            when sector_starts.sector_start_date < joiner_people.service_start_date and joiner_people.sector = 'NHS'
+                then 'Elsewhere in the NHS'
+            when sector_starts.sector_start_date < joiner_people.service_start_date then 'Elsewhere in social care'
+            when sector_starts.sector_start_date = joiner_people.service_start_date then 'New to sector'
+            else 'Unknown'
+        end as origin
+    from joiner_people
+    left join earlier_posts
+        on
+            joiner_people.period = earlier_posts.period
+            and joiner_people.org_code = earlier_posts.org_code
+            and joiner_people.person_key = earlier_posts.person_key
+    left join sector_starts
+        on
+            joiner_people.period = sector_starts.period
+            and joiner_people.org_code = sector_starts.org_code
+            and joiner_people.person_key = sector_starts.person_key
+)
+
+select
+    joiners.*,
+    origins.origin
+from joiners
+inner join origins
+    on
+        joiners.period = origins.period
+        and joiners.org_code = origins.org_code
+        and joiners.person_key = origins.person_key
