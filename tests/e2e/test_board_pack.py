@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.boardpack import build_board_pack, pack_path
+from orchestration.boardpack import build_board_pack, pack_path, render
 from orchestration.publish import dated_copies
 from orchestration.resources import Settings
 from tests.conftest import PROJECT_ROOT
@@ -98,11 +101,10 @@ def _mart_row(con: duckdb.DuckDBPyConnection, table: str, key: dict) -> dict:
     return dict(zip([d[0] for d in cursor.description], rows[0], strict=True))
 
 
-def test_every_figure_equals_its_published_cell(opened, demo):
-    figures = opened[0]
-    assert len(figures) > 300
+def check_figures(figures: list[dict], marts: Path) -> dict[str, int]:
+    """Each figure against its published cell: the value to 1e-9, the text as the board reads it."""
     checked = {"number": 0, "suppressed": 0, "text": 0}
-    with duckdb.connect(str(demo.marts), read_only=True) as con:
+    with duckdb.connect(str(marts), read_only=True) as con:
         for figure in figures:
             row = _mart_row(con, figure["table"], json.loads(figure["key"]))
             value, where = row[figure["column"]], figure
@@ -127,4 +129,86 @@ def test_every_figure_equals_its_published_cell(opened, demo):
             )
             assert figure["text"].endswith("%") == (figure["format"] in ("pct", "pct100")), where
             checked["number"] += 1
+    return checked
+
+
+def test_every_figure_equals_its_published_cell(opened, demo):
+    figures = opened[0]
+    assert len(figures) > 300
+    checked = check_figures(figures, demo.marts)
     assert checked["number"] > 100 and checked["text"] >= 5 and checked["suppressed"] >= 1, checked
+
+
+class _Figures(HTMLParser):
+    """The figures of a page as the browser test collects them, read with the standard library."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[dict] = []
+        self.open: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "data-table" in attrs:
+            figure = {k: attrs[f"data-{k}"] for k in ("table", "key", "column", "value", "format")}
+            self.figures.append({**figure, "text": "" if tag == "span" else None})
+            self.open = self.figures[-1] if tag == "span" else None
+
+    def handle_data(self, data):
+        if self.open is not None:
+            self.open["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self.open = None
+
+
+NEW_MARTS = {  # the marts other branches add (marts.md), as small tables of their published shape
+    "mart_leavers": """select date '2025-01-31' as period, s as sector, 'ICS' as org_code, 'All' as profession,
+        'reason' as dimension, c as category, case when c <> 'Dismissal' then 7 end as leavers_12m,
+        case when c <> 'Dismissal' then 0.25 end as share_of_leavers, c = 'Dismissal' as is_suppressed
+        from (values ('NHS'), ('System')) as t(s),
+        (values ('Retirement'), ('Dismissal'), ('<b onmouseover=x>')) as u(c)""",
+    "mart_joiners": """select date '2025-01-31' as period, 'System' as sector, 'ICS' as org_code,
+        'All' as profession, d as dimension, 'Other partner' as category, 12 as joiners_12m,
+        0.4 as share_of_joiners, false as is_suppressed
+        from (values ('origin'), ('route')) as t(d)""",
+    "mart_workforce_profile": """select date '2025-01-31' as period, 'System' as sector, 'ICS' as org_code,
+        'All' as profession, 'All' as pay_band_group, 'age_band' as dimension, '55+' as category, 40 as headcount,
+        0.2 as share, false as is_suppressed""",
+    "mart_representation": """select date '2025-01-31' as period, p as place, 'System' as sector,
+        'Asian' as ethnic_group, 0.12 as workforce_share, 0.15 as population_share, 0.8 as representation_ratio,
+        false as is_suppressed
+        from (values ('ICS'), ('Leicester')) as t(p)""",
+    "mart_vacancy_demand": """select date '2025-01-31' as period, p as place, 'System' as sector,
+        'Care worker' as job_role, 9 as vacancies, 0.09 as vacancy_rate, 0.01 as change_12m, 1 as demand_rank,
+        false as is_suppressed
+        from (values ('ICS'), ('Rutland')) as t(p)""",
+    "mart_entry_routes": """select date '2025-01-31' as period, 'System' as sector, 'ICS' as org_code,
+        'All' as profession, 'Apprentice' as route, 10 as joiners_12m, 0.8 as retention_rate_org_12m,
+        0.9 as retention_rate_system_12m, false as is_suppressed""",
+}
+
+
+def test_each_new_mart_gets_its_section_once_published(demo, tmp_path):
+    """The sections of the marts other branches add appear once their tables are in the published file, each
+    figure equal to its cell, a suppressed one read as such, and return text escaped."""
+    marts = tmp_path / "marts.duckdb"
+    shutil.copyfile(demo.marts, marts)
+    sections = ("leavers", "joiners", "profile", "representation", "demand", "entry-routes")
+    with duckdb.connect(str(marts)) as con:
+        for table in NEW_MARTS:
+            con.execute(f"drop table if exists {table}")
+    assert [s for s in sections if f'<section id="{s}"' in render(marts)] == []
+    with duckdb.connect(str(marts)) as con:
+        for table, sql in NEW_MARTS.items():
+            con.execute(f"create table {table} as {sql}")
+    page = render(marts)
+    assert [s for s in sections if f'<section id="{s}"' in page] == list(sections)
+    assert "<b onmouseover" not in page and "&lt;b onmouseover=x&gt;" in page
+    parser = _Figures()
+    parser.feed(page)
+    new = [f for f in parser.figures if f["table"] in NEW_MARTS]
+    assert {f["table"] for f in new} == set(NEW_MARTS)
+    checked = check_figures(new, marts)
+    assert checked["number"] >= 15 and checked["suppressed"] == 4, checked
