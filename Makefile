@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 DBT_FLAGS := --project-dir $(CURDIR)/dbt_project --profiles-dir $(CURDIR)/dbt_project
 
-.PHONY: bootstrap test-tools run test test-fast lint format ui docs templates contract bench clean
+.PHONY: bootstrap test-tools run test test-fast lint format ui docs templates contract notebooks bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -62,6 +62,11 @@ ui: bootstrap
 # dbt docs and the GX Data Docs, into warehouse/docs/
 docs: bootstrap
 	@$(PY) -m orchestration.docs
+
+# The analyst notebooks run on the published file (WF_MARTS), each written to warehouse/notebooks/ as an executed
+# .ipynb and a page that opens from disk (notebooks/run_notebooks.py)
+notebooks: bootstrap
+	@$(PY) notebooks/run_notebooks.py
 
 # Blank return templates for partners, from the same column definitions the ingestion reads
 templates: $(VENV)/.installed

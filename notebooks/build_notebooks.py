@@ -12,11 +12,14 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 HERE = Path(__file__).resolve().parent
 
 SETUP = """import os
+import textwrap
 from pathlib import Path
 
 import duckdb
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 # Text from partners' returns (organisation names, reasons) is shown, never run: pandas escapes HTML in its
 # tables; MathJax must not read a '$' in that text as mathematics (it can build links), nor matplotlib in labels.
@@ -32,6 +35,32 @@ def q(sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
+# As the board pack (orchestration/boardpack): a month standing on fewer than 80% of the partners expected, or
+# provisional, is drawn as an open circle and not joined into the line; a suppressed value is never drawn.
+LOW_COVERAGE = 0.8
+names = dict(q("select org_code, org_name from dim_organisation").itertuples(index=False))
+
+
+def month_axis(ax):
+    \"\"\"Dates on the x axis, at most eight labels that never overlap.\"\"\"
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def percent_axis(ax, axis="y"):
+    \"\"\"Fractions shown as percentages (0.25 as 25%).\"\"\"
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0))
+
+
+def plot_marked(ax, part, label, **style):
+    \"\"\"One series: real points joined; provisional or low-coverage months as open circles, not joined.\"\"\"
+    low = part.is_provisional.fillna(False).astype(bool) | (part.orgs_reporting < LOW_COVERAGE * part.orgs_expected)
+    (line,) = ax.plot(part.period, part.value.where(~low), label=label, **style)
+    ax.plot(part.period[low], part.value[low], linestyle="none", marker="o", markerfacecolor="white",
+            color=line.get_color())
+
+
 refresh = q("select refresh_id, finished, returns_used, returns_quarantined from refresh_log")
 refresh"""
 
@@ -40,13 +69,14 @@ SCORECARD = [
         "# The seven system KPIs: scorecard\n\n"
         "The ICS People and Culture Board's seven workforce KPIs for NHS trusts, adult social care (ASC) "
         "providers and VCSE organisations, from the published marts (`WF_MARTS`).\n\n"
-        "**How to read it.** Every rate is a fraction (0.10 = 10 %) over its own **basis**: NHS vacancy and "
+        "**How to read it.** Every rate is shown as a percentage over its own **basis**: NHS vacancy and "
         "bank and agency figures are on FTE, ASC and VCSE on headcount. A sector value is the sum of the "
         "reporting partners' numerators over the sum of their denominators, never an average of rates; the "
         "`System` value is shown only where every sector uses the same basis (otherwise it is blank and "
         "`basis = mixed`). **Coverage** (`orgs_reporting` of `orgs_expected`) says how many partners a figure "
-        "stands on. Counts of 1 to 4 people are suppressed (blank). 12-month figures need a complete year of "
-        "returns; `is_provisional` marks turnover whose internal moves may still change as later months land."
+        "stands on. Counts of 1 to 4 people are suppressed: shown as *suppressed* in tables and never drawn (not as "
+        "0). 12-month figures need a complete year of returns. In the charts a month that is provisional, or stands "
+        "on fewer than 80% of the partners expected, is an open circle, not joined into the line."
     ),
     new_code_cell(SETUP),
     new_markdown_cell(
@@ -62,8 +92,15 @@ scorecard = q(f'''
     where period = '{period}' and profession = 'All'
     order by kpi, sector
 ''')
-print(f"Latest complete month: {period}")
-scorecard"""
+period_label = pd.Timestamp(period).strftime("%B %Y")
+UNITS = {"joiners_12m": "{:,.0f}", "leavers_12m": "{:,.0f}", "median_days_to_hire": "{:.0f} days",
+         "mean_days_to_fill": "{:.0f} days", "avg_sick_days_12m": "{:.1f} days", "median_service_years": "{:.1f} years"}
+scorecard["shown"] = [
+    "suppressed" if suppressed else "" if pd.isna(value) else UNITS.get(kpi, "{:.1%}").format(value)
+    for kpi, value, suppressed in zip(scorecard.kpi, scorecard.value, scorecard.is_suppressed, strict=True)
+]
+print(f"Latest complete month: {period_label}")
+scorecard[["kpi", "sector", "shown", "basis", "coverage", "is_provisional"]]"""
     ),
     new_markdown_cell(
         "## Turnover over time, by sector\n\n"
@@ -73,19 +110,20 @@ scorecard"""
     ),
     new_code_cell(
         """trend = q('''
-    select period, sector, kpi, value from mart_system_kpis
+    select period, sector, kpi, value, orgs_reporting, orgs_expected, is_provisional from mart_system_kpis
     where profession = 'All' and kpi in ('turnover_rate_12m', 'system_turnover_rate_12m')
       and sector in ('NHS', 'Adult social care', 'System') and value is not null
     order by period
 ''')
 fig, ax = plt.subplots(figsize=(9, 4))
 for (sector, kpi), part in trend.groupby(["sector", "kpi"]):
-    ax.plot(part.period, part.value, linestyle="--" if kpi.startswith("system") else "-",
-            label=f"{sector}: {'system ' if kpi.startswith('system') else ''}turnover")
-ax.set_ylabel("12-month turnover (fraction)")
+    plot_marked(ax, part, f"{sector}: {'system ' if kpi.startswith('system') else ''}turnover",
+                linestyle="--" if kpi.startswith("system") else "-")
+ax.set_ylabel("12-month turnover (higher is worse)")
+percent_axis(ax)
+month_axis(ax)
 ax.set_title("Turnover and system turnover by sector")
 ax.legend(fontsize=8)
-fig.autofmt_xdate()
 plt.show()"""
     ),
     new_markdown_cell("## Turnover by profession (latest month)"),
@@ -95,10 +133,11 @@ plt.show()"""
     where period = '{period}' and kpi = 'turnover_rate_12m' and profession <> 'All'
       and sector in ('NHS', 'Adult social care') and value is not null
 ''').pivot(index="profession", columns="sector", values="value")
-ax = by_profession.plot.barh(figsize=(9, 5), title=f"12-month turnover by profession, {period}")
-ax.set_xlabel("turnover (fraction)")
+ax = by_profession.plot.barh(figsize=(9, 5), title=f"12-month turnover by profession, {period_label}")
+ax.set_xlabel("turnover (higher is worse)")
+percent_axis(ax, "x")
 plt.show()
-by_profession"""
+(by_profession * 100).round(1).add_suffix(" (%)")"""
     ),
     new_markdown_cell(
         "## Vacancies and bank and agency use\n\n"
@@ -106,7 +145,7 @@ by_profession"""
     ),
     new_code_cell(
         """supply = q('''
-    select period, sector, kpi, value, basis from mart_system_kpis
+    select period, sector, kpi, value, basis, orgs_reporting, orgs_expected, is_provisional from mart_system_kpis
     where profession = 'All' and kpi in ('vacancy_rate', 'bank_agency_share')
       and sector in ('NHS', 'Adult social care') and value is not null
     order by period
@@ -114,10 +153,11 @@ by_profession"""
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=False)
 for ax, kpi in zip(axes, ["vacancy_rate", "bank_agency_share"], strict=True):
     for (sector, basis), part in supply[supply.kpi == kpi].groupby(["sector", "basis"]):
-        ax.plot(part.period, part.value, label=f"{sector} ({basis})")
-    ax.set_title(kpi.replace("_", " "))
+        plot_marked(ax, part, f"{sector} ({basis})")
+    ax.set_title(kpi.replace("_", " ") + " (higher is worse)")
+    percent_axis(ax)
+    month_axis(ax)
     ax.legend(fontsize=8)
-fig.autofmt_xdate()
 plt.show()"""
     ),
     new_markdown_cell(
@@ -127,7 +167,7 @@ plt.show()"""
     ),
     new_code_cell(
         """people = q('''
-    select period, sector, kpi, value from mart_system_kpis
+    select period, sector, kpi, value, orgs_reporting, orgs_expected, is_provisional from mart_system_kpis
     where profession = 'All' and value is not null
       and kpi in ('median_days_to_hire', 'median_service_years', 'stability_index_12m')
       and sector in ('NHS', 'Adult social care')
@@ -136,24 +176,32 @@ plt.show()"""
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.5))
 for ax, kpi in zip(axes, ["median_days_to_hire", "median_service_years", "stability_index_12m"], strict=True):
     for sector, part in people[people.kpi == kpi].groupby("sector"):
-        ax.plot(part.period, part.value, label=sector)
+        plot_marked(ax, part, sector)
     ax.set_title(kpi.replace("_", " "))
+    month_axis(ax)
     ax.legend(fontsize=8)
 axes[0].axhline(56, color="grey", linewidth=0.8, linestyle=":")
-fig.autofmt_xdate()
+axes[0].set_ylabel("days (higher is worse)")
+axes[1].set_ylabel("years")
+percent_axis(axes[2])
+fig.tight_layout()
 plt.show()"""
     ),
     new_markdown_cell("## Joiners and leavers, and why people leave"),
     new_code_cell(
-        """reasons = q(f'''
-    select sector, category as reason, sum(leavers_12m) as leavers
+        """# A reason whose every published value is suppressed stays blank (no bar), never 0; the table says how many
+# organisations' values were withheld behind each sum.
+reasons = q(f'''
+    select sector, category as reason, sum(leavers_12m) as leavers, count(*) filter (where is_suppressed) as suppressed
     from mart_leavers
-    where dimension = 'reason' and profession = 'All' and period = '{period}'
+    where dimension = 'reason' and profession = 'All' and period = '{period}' and org_code <> 'ICS'
     group by sector, category
-''').pivot(index="reason", columns="sector", values="leavers").fillna(0)
-ax = reasons.sort_values(reasons.columns[0]).plot.barh(figsize=(9, 5), title=f"Leavers in the 12 months to {period}, by reason")
-ax.set_xlabel("leavers (published organisation values; counts under 5 suppressed)")
+''')
+by_reason = reasons.pivot(index="reason", columns="sector", values="leavers")
+ax = by_reason.sort_values(by_reason.columns[0]).plot.barh(figsize=(9, 5), title=f"Leavers in the 12 months to {period_label}, by reason")
+ax.set_xlabel("leavers (sum of the published organisation values; suppressed ones left out)")
 plt.show()
+display(reasons.pivot(index="reason", columns="sector", values="suppressed").add_suffix(": values suppressed"))
 q(f'''select sector, kpi, value, numerator from mart_system_kpis
       where period = '{period}' and profession = 'All' and kpi in ('joiners_12m', 'leavers_12m')
       order by kpi, sector''')"""
@@ -170,9 +218,15 @@ q(f'''select sector, kpi, value, numerator from mart_system_kpis
     where kpi = 'turnover_rate_12m' and profession = 'All' and sector <> 'System'
     order by period
 ''')
-ax = coverage.pivot(index="period", columns="sector", values="share_reporting").plot(
-    figsize=(9, 3.5), title="Share of expected partners reporting (turnover)")
+fig, ax = plt.subplots(figsize=(9, 3.5))
+for sector, part in coverage.groupby("sector"):
+    ax.plot(part.period, part.share_reporting, label=sector)
+ax.set_title("Share of expected partners reporting (turnover)")
+ax.legend(fontsize=8)
 ax.set_ylim(0, 1.05)
+ax.axhline(LOW_COVERAGE, color="grey", linewidth=0.8, linestyle=":")
+percent_axis(ax)
+month_axis(ax)
 plt.show()
 q("select period, source, org_code, org_name, status, reasons from mart_return_status where status <> 'accepted' order by period desc")"""
     ),
@@ -207,8 +261,9 @@ CULTURE = [
         "positive gap means the minority group scores lower. **WRES2** is the relative likelihood of White "
         "applicants being appointed from shortlisting compared with BME applicants: 1.0 is parity, above 1 "
         "favours White applicants. A **disparity ratio** of 1.3 means ethnic-minority (or disabled) staff "
-        "leave 30 % more often than White (or non-disabled) staff. Groups with fewer than 11 responses are "
-        "suppressed (blank). `org_code = 'ICS'` rows are the whole system."
+        "leave 30% more often than White (or non-disabled) staff. Groups with fewer than 11 responses are "
+        "suppressed (blank, never drawn). The whole system is shown as *Whole system (ICS)*; 0-10 and 0-100 "
+        "scores are never drawn on one scale."
     ),
     new_code_cell(SETUP),
     new_markdown_cell("## People Promise: the ICS's scores and their change on the previous year"),
@@ -238,16 +293,30 @@ promise"""
     where group_type = 'Gap' and score is not null
     order by year, org_code, measure
 ''')
-recent = gaps[gaps.year == gaps.year.max()]
-table = recent.pivot_table(index="measure", columns=["org_code", "gap"], values="score")
-fig, ax = plt.subplots(figsize=(10, 5))
-image = ax.imshow(table.values, cmap="RdBu", aspect="auto", vmin=-abs(table.values).max(), vmax=abs(table.values).max())
-ax.set_yticks(range(len(table.index)), table.index, fontsize=7)
-ax.set_xticks(range(len(table.columns)), [f"{o}\\n{g}" for o, g in table.columns], fontsize=7, rotation=45)
-fig.colorbar(image, label="gap (points)")
-ax.set_title(f"Group gaps, {gaps.year.max()}")
+import textwrap
+
+# A measure scored 0-100 (a percentage question) and one scored 0-10 (a theme) each get their own colour scale.
+hundred = set(q("select measure from mart_culture_dashboard where group_type = 'All' group by measure having max(abs(score)) > 10").measure)
+recent = gaps[gaps.year == gaps.year.max()].assign(
+    organisation=lambda d: d.org_code.map(lambda c: "Whole system (ICS)" if c == "ICS" else names.get(c, c)))
+fig, axes = plt.subplots(2, 1, figsize=(11, 9), gridspec_kw={"height_ratios": [3, 1]})
+tables = {}
+for ax, (scale, part) in zip(axes, [("0-10", recent[~recent.measure.isin(hundred)]), ("0-100", recent[recent.measure.isin(hundred)])], strict=True):
+    table = part.pivot_table(index="measure", columns=["organisation", "gap"], values="score")
+    tables[scale] = table
+    if table.empty:
+        ax.set_axis_off()
+        continue
+    limit = abs(table.values[~pd.isna(table.values)]).max()
+    image = ax.imshow(table.values, cmap="RdBu", aspect="auto", vmin=-limit, vmax=limit)
+    ax.set_yticks(range(len(table.index)), table.index, fontsize=7)
+    ax.set_xticks(range(len(table.columns)), [textwrap.fill(f"{o}: {g}", 22) for o, g in table.columns], fontsize=6,
+                  rotation=30, ha="right")
+    fig.colorbar(image, ax=ax, label=f"gap (points on the {scale} scale)")
+    ax.set_title(f"Group gaps, {scale} scores, {gaps.year.max()}")
+fig.tight_layout()
 plt.show()
-table.round(2)"""
+tables["0-10"].round(2)"""
     ),
     new_markdown_cell("## Workforce Race Equality Standard: WRES2 and WRES3 relative likelihoods"),
     new_code_cell(
@@ -256,9 +325,11 @@ table.round(2)"""
     where measure in ('WRES2 relative likelihood', 'WRES3 relative likelihood')
     order by measure, org_code, year
 ''')
-ax = wres.pivot_table(index=["org_code", "year"], columns="measure", values="score").plot.bar(
-    figsize=(9, 4), title="WRES relative likelihoods (1.0 = parity)")
+wres["organisation"] = [textwrap.fill(names.get(c, n or c), 24) for c, n in zip(wres.org_code, wres.org_name, strict=True)]
+ax = wres.pivot_table(index=["organisation", "year"], columns="measure", values="score").plot.bar(
+    figsize=(10, 4.5), title="WRES relative likelihoods (1.0 = parity; above 1 is worse for BME staff)")
 ax.axhline(1.0, color="grey", linewidth=0.8)
+ax.set_xticklabels([f"{o} {y}" for o, y in wres.pivot_table(index=["organisation", "year"], values="score").index], rotation=30, ha="right", fontsize=7)
 plt.show()
 wres"""
     ),
@@ -281,7 +352,8 @@ wres"""
     where measure like 'CQC well-led%' order by year
 ''')
 ax = well_led.pivot(index="year", columns="measure", values="score").plot.bar(
-    figsize=(8, 3.5), ylim=(0, 1), title="CQC well-led Good or Outstanding share")
+    figsize=(8, 3.5), ylim=(0, 1), title="CQC well-led Good or Outstanding share", rot=0)
+percent_axis(ax)
 plt.show()
 well_led"""
     ),
@@ -310,15 +382,18 @@ well_led"""
 ''')
 fig, ax = plt.subplots(figsize=(9, 4))
 for org, part in sickness.groupby("org_code"):
-    ax.plot(part.period, part.sickness_rate, marker="o", label=f"{org} (published)")
+    ax.plot(part.period, part.sickness_rate, marker="o", label=names.get(org, org))
 england = sickness.drop_duplicates("period")
 ax.plot(england.period, england.england_rate, color="black", linestyle="--", label="England")
-ax.set_ylabel("sickness rate (fraction)")
+ax.set_ylabel("sickness rate (higher is worse)")
+percent_axis(ax)
+month_axis(ax)
 ax.set_title("ICS trusts against England")
 ax.legend(fontsize=8)
-fig.autofmt_xdate()
 plt.show()
-sickness"""
+rates = ["sickness_rate", "org_type_rate", "england_rate", "percentile_in_org_type", "ics_derived_rate"]
+sickness.assign(organisation=sickness.org_code.map(names), **{c: (sickness[c] * 100).round(1) for c in rates}).rename(
+    columns={c: f"{c} (%)" for c in rates}).drop(columns="org_code")"""
     ),
 ]
 

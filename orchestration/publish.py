@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.boardpack import build_board_pack, copy_pack, pack_path, remove_pack
 from orchestration.disclosure import apply_secondary_suppression
 from orchestration.parquet_export import (
     mart_sources,
@@ -51,6 +52,7 @@ class Publication:
     path: Path
     tables: dict[str, int]
     dated_copy: Path | None
+    board_pack: str = ""  # what the board pack step built, or why it failed (the marts stay published)
 
 
 def _quote(path: Path) -> str:
@@ -231,7 +233,29 @@ def publish(settings: Settings, refresh_log: dict) -> Publication:
     swap_in_published(staged, settings.marts)
     prune_dated_copies(settings)
     _fsync(settings.marts.parent)
-    return Publication(settings.marts, counts, dated if partial is not None else None)
+    pack = publish_board_pack(settings, dated if partial is not None else None)
+    return Publication(settings.marts, counts, dated if partial is not None else None, pack)
+
+
+def publish_board_pack(settings: Settings, dated: Path | None) -> str:
+    """The board pack of the version just published, beside it and its dated copy (orchestration/boardpack).
+    A pack that cannot be built unpublishes nothing: what happened is kept in `<stem>.board_pack.txt` (refresh
+    id, then the outcome), which the summary reports (published_set)."""
+    refresh_id = _refresh_id(settings.marts)
+    try:
+        pack = build_board_pack(settings.marts, pack_path(settings.marts), pdf=settings.board_pack_pdf)
+        if dated is not None:
+            copy_pack(pack, dated)
+        outcome = f"{pack.html}" + (f" and {pack.pdf.name}" if pack.pdf else "") + f" ({pack.note})"
+    except Exception as failure:  # whatever broke the pack, the marts stay published
+        remove_pack(settings.marts)
+        outcome = f"NOT BUILT, the marts are published all the same ({type(failure).__name__}: {failure})"
+    board_pack_status(settings.marts).write_text(f"{refresh_id}\n{outcome}\n", encoding="utf-8")
+    return outcome
+
+
+def board_pack_status(marts: Path) -> Path:
+    return marts.with_name(f"{marts.stem}.board_pack.txt")
 
 
 def _version_of(path: Path) -> str:
@@ -258,7 +282,15 @@ def published_set(settings: Settings, refresh_id: str) -> list[str]:
         if parquet == refresh_id
         else f"  parquet copy: STALE ({folder} holds refresh {parquet}; the next publication replaces it)"
     )
+    lines.append(f"  board pack: {board_pack_line(settings, refresh_id)}")
     return lines
+
+
+def board_pack_line(settings: Settings, refresh_id: str) -> str:
+    """The board pack of refresh_id as its status file says, or MISSING when none was built for it."""
+    status = board_pack_status(settings.marts)
+    built_for, _, outcome = status.read_text(encoding="utf-8").partition("\n") if status.exists() else ("", "", "")
+    return outcome.strip() if built_for == refresh_id else "MISSING (the next publication builds it)"
 
 
 def swap_in(built: Path, published: Path) -> None:
@@ -272,4 +304,5 @@ def prune_dated_copies(settings: Settings) -> list[Path]:
     stale = copies[: max(0, len(copies) - max(0, settings.keep_published))]
     for path in stale:
         path.unlink()
+        remove_pack(path)
     return stale

@@ -38,6 +38,7 @@ class Settings:
     earliest_period: str = EARLIEST_PERIOD  # WF_EARLIEST_PERIOD: an earlier period folder is quarantined
     max_file_mb: float = 1024  # WF_MAX_FILE_MB: a larger landed file is quarantined unread
     max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
+    board_pack_pdf: bool = True  # WF_BOARD_PACK_PDF=0: the board pack is built as HTML only (no Chromium run)
 
     @property
     def uses_demo_key(self) -> bool:
@@ -71,6 +72,7 @@ class Settings:
             engine=engine,
             environment=env.get("WF_ENV", "development"),
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
+            board_pack_pdf=env.get("WF_BOARD_PACK_PDF", "1") != "0",
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
             **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
         )

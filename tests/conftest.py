@@ -17,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Tests write their landing files a moment before they refresh: no settle time unless a test sets one
 # (tests/ingestion/test_landing_rules.py does). Subprocesses started with os.environ inherit it.
 os.environ.setdefault("WF_SETTLE_SECONDS", "0")
+# Every publication builds the board pack's HTML; its PDF (a Chromium run of a few seconds) only where a test
+# asks for it (tests/e2e/test_board_pack.py prints one), so the suite's many refreshes stay fast.
+os.environ.setdefault("WF_BOARD_PACK_PDF", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

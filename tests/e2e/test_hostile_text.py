@@ -19,6 +19,7 @@ import html
 import http.server
 import io
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.boardpack import pack_path
 from orchestration.safe_text import FORMULA_START, csv_text, formula_like
 from tests.conftest import PROJECT_ROOT, Workspace, published_tables
 from tests.e2e.test_dagster_ui import CHROMIUM, CHROMIUM_ARGS
@@ -262,6 +264,8 @@ def served(hostile: Hostile, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         rendered = root / "docs" / "rendered_feedback" / path.relative_to(root / "feedback").with_suffix(".html")
         rendered.parent.mkdir(parents=True, exist_ok=True)
         rendered.write_text(_markdown_html(path.read_text(encoding="utf-8")), encoding="utf-8")
+    # the board pack the publication built (orchestration/boardpack), opened as a board member would
+    shutil.copyfile(pack_path(hostile.space.marts), root / "docs" / "board_pack.html")
     pages = sorted(p.relative_to(root / "docs").as_posix() for p in (root / "docs").rglob("*.html"))
     handler = functools.partial(_QuietHandler, directory=str(root / "docs"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -343,6 +347,8 @@ def test_every_page_opens_in_chromium_and_runs_no_payload(served, browser):
         assert payload in validation["text"], payload
     feedback = results["rendered_feedback/nhs_esr_staff/2024-03/RWE.html"]["text"]
     assert PAYLOADS["script"].format(tag="esr") in feedback
+    pack = results["board_pack.html"]["text"]  # organisation names as the partners sent them, shown as text
+    assert [name for name in PAYLOADS if PAYLOADS[name].format(tag=f"org-{name}") in pack] != []
 
 
 def test_the_terminal_gets_no_control_sequence_from_a_return(hostile):

@@ -37,6 +37,7 @@ def make_warehouse(path: Path, seed: float) -> None:
 
 def settings_for(warehouse: Path, marts: Path) -> Settings:
     env = {"WF_WAREHOUSE": str(warehouse), "WF_MARTS": str(marts), "WF_LANDING_DIR": str(warehouse.parent)}
+    env["WF_BOARD_PACK_PDF"] = "0"  # the board pack as HTML only (its PDF is tests/e2e/test_board_pack.py's)
     return Settings.from_env(env)
 
 

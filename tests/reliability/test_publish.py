@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.boardpack import pack_path
 from orchestration.parquet_export import published_parquet_dir
 from orchestration.publish import PublishError, dated_copies, publish
 from orchestration.resources import Settings
@@ -32,6 +33,7 @@ def settings_for(root: Path, keep: int = 12) -> Settings:
             "WF_WAREHOUSE": str(root / "warehouse.duckdb"),
             "WF_MARTS": str(root / "published" / "marts.duckdb"),
             "WF_KEEP_PUBLISHED": str(keep),
+            "WF_BOARD_PACK_PDF": "0",  # the pack's HTML only: its PDF is tests/e2e/test_board_pack.py's
         }
     )
 
@@ -91,7 +93,15 @@ def test_a_failed_publication_leaves_the_previous_file_and_no_leftovers(tmp_path
     assert sha256(settings.marts) == before and version(settings.marts) == ("r1", 10, 20)
     # nothing beside the file, its dated copy and the parquet copy of the published version (r1's)
     assert sorted(p.name for p in settings.marts.parent.iterdir()) == sorted(
-        ["marts.duckdb", published_parquet_dir(settings.marts).name, *(p.name for p in dated_copies(settings))]
+        [
+            "marts.duckdb",
+            published_parquet_dir(settings.marts).name,
+            *(p.name for p in dated_copies(settings)),
+            # the board pack of r1, beside the file and its dated copy, and its status (orchestration/boardpack)
+            "marts.board_pack.html",
+            "marts.board_pack.txt",
+            *(pack_path(p).name for p in dated_copies(settings)),
+        ]
     )
     assert len(dated_copies(settings)) == 1
 
@@ -104,6 +114,9 @@ def test_dated_copies_keep_the_last_n_versions(tmp_path: Path):
         assert publication.dated_copy == dated_copies(settings)[-1]
     assert [version(p) for p in dated_copies(settings)] == [("r3", 3, 6), ("r4", 4, 8), ("r5", 5, 10)]
     assert sha256(dated_copies(settings)[-1]) == sha256(settings.marts)
+    # each kept version keeps its board pack; a pruned version's pack goes with it
+    kept_packs = sorted(settings.marts.parent.glob("marts.*Z.board_pack.html"))
+    assert kept_packs == [pack_path(p) for p in dated_copies(settings)]
 
     none_kept = settings_for(tmp_path / "none", keep=0)
     make_warehouse(none_kept.warehouse, 1)
@@ -139,3 +152,23 @@ def test_paths_with_quotes_semicolons_and_sql(tmp_path: Path):
     publication = publish(settings, log("it's; r1"))
     assert version(settings.marts) == ("it's; r1", 7, 14)
     assert publication.path == settings.marts and HOSTILE in str(publication.dated_copy)
+
+
+def test_a_board_pack_that_fails_unpublishes_nothing_and_is_reported(tmp_path: Path, monkeypatch):
+    import orchestration.publish as publishing
+
+    settings = settings_for(tmp_path)
+    make_warehouse(settings.warehouse, 10)
+    publish(settings, log("r1"))
+    assert pack_path(settings.marts).exists()
+
+    def broken(*args, **kwargs):
+        raise OSError("no space left for the pack")
+
+    monkeypatch.setattr(publishing, "build_board_pack", broken)
+    publication = publish(settings, log("r2"))
+    assert version(settings.marts)[0] == "r2" and "NOT BUILT" in publication.board_pack
+    assert not pack_path(settings.marts).exists()  # r1's pack is not left to pass for r2's
+    assert publishing.published_set(settings, "r2")[-1] == (
+        "  board pack: NOT BUILT, the marts are published all the same (OSError: no space left for the pack)"
+    )

@@ -1,0 +1,5 @@
+import sys
+
+from orchestration.boardpack import main
+
+sys.exit(main())
