@@ -145,15 +145,21 @@ plt.show()"""
     ),
     new_markdown_cell("## Joiners and leavers, and why people leave"),
     new_code_cell(
-        """reasons = q(f'''
-    select sector, category as reason, sum(leavers_12m) as leavers
+        """# Sector and System rows (org_code 'ICS') are summed from unsuppressed counts, then suppressed: read
+# them, never a sum of suppressed organisation rows. The latest quarter-end, so the VCSE's reasons are in.
+leaver_period = q("select max(period) as p from mart_leavers where org_code = 'ICS' and sector = 'VCSE'").p[0]
+reasons = q(f'''
+    select sector, category as reason, leavers_12m, share_of_leavers, orgs_reporting, orgs_expected
     from mart_leavers
-    where dimension = 'reason' and profession = 'All' and period = '{period}'
-    group by sector, category
-''').pivot(index="reason", columns="sector", values="leavers").fillna(0)
-ax = reasons.sort_values(reasons.columns[0]).plot.barh(figsize=(9, 5), title=f"Leavers in the 12 months to {period}, by reason")
-ax.set_xlabel("leavers (published organisation values; counts under 5 suppressed)")
+    where org_code = 'ICS' and dimension = 'reason' and profession = 'All' and period = '{leaver_period}'
+''')
+shares = reasons.pivot(index="reason", columns="sector", values="share_of_leavers")
+ax = shares.sort_values("System").plot.barh(
+    figsize=(9, 5), title=f"Why people leave the system: the 12 months to {leaver_period:%B %Y}")
+ax.set_xlabel("share of the sector's leavers (NULL where suppressed)")
 plt.show()
+display(reasons.pivot(index="reason", columns="sector", values="leavers_12m").sort_values("System", ascending=False))
+print(reasons.groupby("sector")[["orgs_reporting", "orgs_expected"]].max().to_string())
 q(f'''select sector, kpi, value, numerator from mart_system_kpis
       where period = '{period}' and profession = 'All' and kpi in ('joiners_12m', 'leavers_12m')
       order by kpi, sector''')"""
