@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt_models.test_vacancy_truth import month_end, same, small
+from tests.dbt_models.test_vacancy_truth import crosswalk, matching_key, month_end, same, small
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DIMENSIONS = {"NHS": 6, "Adult social care": 4}  # destination and disability are NHS only
@@ -203,3 +203,34 @@ def test_demo_december_2024_reasons_publish_most_leavers(ics_rows, leavers, demo
     assert published[("ICS", "System")] == totals["System"]  # every System reason published
     for sector in ("Adult social care", "VCSE"):
         assert published[("ICS", sector)] >= 0.6 * totals[sector] > published[("organisations", sector)], sector
+
+
+def test_demo_vcse_volunteers_match_truth(demo, demo_truth):
+    """VCSE volunteers at the quarter-end in mart_turnover (docs/notes/leavers.md): the Workforce sheet's
+    role categories by profession and All (unknown when a cell is empty), 1-4 suppressed, NULL elsewhere."""
+    professions = crosswalk("VCSE") | {"all": "All"}  # the truth has the All rows
+    expected: dict[tuple, list] = defaultdict(list)
+    for row in demo_truth["vcse"]["quarters"]:
+        profession = professions[matching_key(row["role_category"])]
+        expected[(month_end(row["quarter_end"]), row["org_code"], profession)].append(row["volunteers"])
+    rows = demo.marts_query(
+        "select cast(period as varchar), sector, org_code, profession, volunteers, is_suppressed from mart_turnover"
+    )
+    tally: Counter = Counter()
+    for period, sector, org_code, profession, volunteers, is_suppressed in rows:
+        if sector != "VCSE":
+            assert volunteers is None, (period, org_code)
+            continue
+        values = expected.get((period, org_code, profession))
+        if values is None:
+            continue  # a quarter the truth does not hold (a quarantined return)
+        value = None if None in values else sum(values)
+        assert not small(volunteers), (period, org_code, profession)
+        if volunteers is None and value is not None:
+            assert is_suppressed, (period, org_code, profession)
+            tally["small" if small(value) else "hidden (secondary)"] += 1
+        else:
+            assert volunteers == value, (period, org_code, profession, volunteers, value)
+            tally["equal" if value is not None else "unknown"] += 1
+    print("\nVCSE volunteers vs truth:", dict(tally))
+    assert tally["equal"] > 100 and tally["small"] > 0
