@@ -35,23 +35,59 @@ reporting_counts as (
 -- Which sectors collect each dimension; the VCSE gives reasons for all its leavers only ('All').
 collecting_sectors as (
     select
-        dimension,
-        sector,
-        all_only
-    from (
-        values
-        ('reason', 'NHS', false),
-        ('reason', 'Adult social care', false),
-        ('reason', 'VCSE', true),
-        ('destination', 'NHS', false),
-        ('disability', 'NHS', false),
-        ('age_band', 'NHS', false),
-        ('age_band', 'Adult social care', false),
-        ('ethnic_group', 'NHS', false),
-        ('ethnic_group', 'Adult social care', false),
-        ('service_band', 'NHS', false),
-        ('service_band', 'Adult social care', false)
-    ) as collecting (dimension, sector, all_only)  -- noqa: AL05
+        'reason' as dimension,
+        'NHS' as sector,
+        false as all_only
+    union all
+    select
+        'reason' as dimension,
+        'Adult social care' as sector,
+        false as all_only
+    union all
+    select
+        'reason' as dimension,
+        'VCSE' as sector,
+        true as all_only
+    union all
+    select
+        'destination' as dimension,
+        'NHS' as sector,
+        false as all_only
+    union all
+    select
+        'disability' as dimension,
+        'NHS' as sector,
+        false as all_only
+    union all
+    select
+        'age_band' as dimension,
+        'NHS' as sector,
+        false as all_only
+    union all
+    select
+        'age_band' as dimension,
+        'Adult social care' as sector,
+        false as all_only
+    union all
+    select
+        'ethnic_group' as dimension,
+        'NHS' as sector,
+        false as all_only
+    union all
+    select
+        'ethnic_group' as dimension,
+        'Adult social care' as sector,
+        false as all_only
+    union all
+    select
+        'service_band' as dimension,
+        'NHS' as sector,
+        false as all_only
+    union all
+    select
+        'service_band' as dimension,
+        'Adult social care' as sector,
+        false as all_only
 ),
 
 org_rows as (
