@@ -189,19 +189,22 @@ plt.show()"""
     ),
     new_markdown_cell("## Joiners and leavers, and why people leave"),
     new_code_cell(
-        """# A reason whose every published value is suppressed stays blank (no bar), never 0; the table says how many
-# organisations' values were withheld behind each sum.
+        """# Sector and System rows (org_code 'ICS') are summed from unsuppressed counts, then suppressed: read
+# them, never a sum of suppressed organisation rows. The latest quarter-end, so the VCSE's reasons are in.
+leaver_period = q("select max(period) as p from mart_leavers where org_code = 'ICS' and sector = 'VCSE'").p[0]
 reasons = q(f'''
-    select sector, category as reason, sum(leavers_12m) as leavers, count(*) filter (where is_suppressed) as suppressed
+    select sector, category as reason, leavers_12m, share_of_leavers, orgs_reporting, orgs_expected
     from mart_leavers
-    where dimension = 'reason' and profession = 'All' and period = '{period}' and org_code <> 'ICS'
-    group by sector, category
+    where org_code = 'ICS' and dimension = 'reason' and profession = 'All' and period = '{leaver_period}'
 ''')
-by_reason = reasons.pivot(index="reason", columns="sector", values="leavers")
-ax = by_reason.sort_values(by_reason.columns[0]).plot.barh(figsize=(9, 5), title=f"Leavers in the 12 months to {period_label}, by reason")
-ax.set_xlabel("leavers (sum of the published organisation values; suppressed ones left out)")
+shares = reasons.pivot(index="reason", columns="sector", values="share_of_leavers")
+ax = shares.sort_values("System").plot.barh(
+    figsize=(9, 5), title=f"Why people leave the system: the 12 months to {leaver_period:%B %Y}")
+ax.set_xlabel("share of the sector's leavers (no bar where suppressed)")
+percent_axis(ax, "x")
 plt.show()
-display(reasons.pivot(index="reason", columns="sector", values="suppressed").add_suffix(": values suppressed"))
+display(reasons.pivot(index="reason", columns="sector", values="leavers_12m").sort_values("System", ascending=False))
+print(reasons.groupby("sector")[["orgs_reporting", "orgs_expected"]].max().to_string())
 q(f'''select sector, kpi, value, numerator from mart_system_kpis
       where period = '{period}' and profession = 'All' and kpi in ('joiners_12m', 'leavers_12m')
       order by kpi, sector''')"""

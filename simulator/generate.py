@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import config as C
+from . import truth_leavers
 from .engine import MonthOut, Sim, Tab
 from .truth import TruthInput, compute_truth
 from .truth_joiners import JoinerTruthInput, joiner_truth
@@ -705,6 +706,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     )
 
     ti = TruthInput(months=months, codes=list(sim.codes), est_ids=list(est["establishment_id"]))
+    ti.people, ti.bad_reason = sim.P, ("RWE", months.index(messy.month_bad_reason))
     writer = Writer(out, sim, reg2, messy, est)
     ji = JoinerTruthInput(sim, months)
     for mo in sim.run():
@@ -769,6 +771,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     for k in ("vcse", "survey", "wres", "cqc"):
         if k in agg:
             doc[k] = agg[k]
+    doc["leavers"] = truth_leavers.with_vcse_and_system(truth["leavers"], agg.get("vcse"), REFERENCE)
     (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
     return doc
 

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from . import config as C
-from .engine import MonthOut
+from . import truth_leavers
+from .engine import MonthOut, People
 from .util import date_to_day, isin, month_end_day, plus_12_months, unique
 
 SYSTEM_KPIS = [
@@ -44,6 +45,8 @@ class TruthInput:
     pwr: list[pd.DataFrame] = field(default_factory=list)
     rec: list[pd.DataFrame] = field(default_factory=list)
     avail: set = field(default_factory=set)  # (source, code, t)
+    people: People | None = None  # the simulated people (engine.People: birth, eth, dis), for truth_leavers
+    bad_reason: tuple[str, int] | None = None  # (code, t) of the leavers file with a reason not in the crosswalk
 
     def add_month(self, mo: MonthOut, written: list[tuple[str, str]], sick: np.ndarray) -> None:
         t = mo.t
@@ -76,6 +79,8 @@ class TruthInput:
                     "uid": E["uid"],
                     "emp": E["emp"],
                     "asn": E["asn"].astype(int),
+                    "reason": E["reason"].astype(int),
+                    "dest": E["dest"].astype(int),
                 }
             )
         )
@@ -93,6 +98,8 @@ class TruthInput:
                     "start": X["start"].astype(np.int64),
                     "leave": X["leave"].astype(np.int64),
                     "sick": sick,
+                    "pid": X["pid"],
+                    "lreason": X["lreason"].astype(int),
                 }
             )
         )
@@ -125,12 +132,12 @@ def matching_key(value: str) -> str:
     return " ".join(value.replace("&", " and ").lower().split())
 
 
-def _crosswalk(reference: Path) -> dict[str, dict[str, str]]:
-    """sector -> matching key of a source value -> profession."""
-    cw = pd.read_csv(reference / "profession_crosswalk.csv", dtype=str)
+def _crosswalk(reference: Path, name: str = "profession_crosswalk.csv", column: str = "profession") -> dict:
+    """sector -> matching key of a source value -> profession (or the column of another crosswalk seed)."""
+    cw = pd.read_csv(reference / name, dtype=str)
     out: dict[str, dict[str, str]] = {}
     for r in cw.itertuples():
-        out.setdefault(r.sector.strip(), {})[matching_key(r.source_value)] = r.profession.strip()
+        out.setdefault(r.sector.strip(), {})[matching_key(r.source_value)] = getattr(r, column).strip()
     return out
 
 
@@ -426,7 +433,24 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
                         parts.append({"sector": sector, "t": t, "org": morg, **p})
                     org_months.append(f)
     system = _system(parts, months, me, sample_t[1:])
-    return {"org_months": org_months, "system": system}
+    leavers = None
+    if ti.people is not None:  # sector leavers by dimension (truth_leavers), at the samples and last quarter-end
+        cwr = truth_leavers.reason_crosswalk(reference)
+        bad = (nhs_codes.index(ti.bad_reason[0]), ti.bad_reason[1]) if ti.bad_reason else None
+        events = {
+            "NHS": truth_leavers.nhs_events(lv, last, ended, ti.people.cols, months, cwr, prof_names, bad),
+            "Adult social care": truth_leavers.asc_events(asc, me, ti.people.cols, months, cwr, prof_names),
+        }
+        quarter_end = max(t for t in range(T) if int(months[t][5:]) % 3 == 0)
+        sectors = (("NHS", nhs, nhs_morgs), ("Adult social care", asc_tab, list(ti.est_ids)))
+        windows = org_months + [
+            figures(sector, tab, morg, "All", quarter_end)
+            for sector, tab, orgs in sectors
+            for morg in orgs
+            if member(morg, quarter_end) and quarter_end not in sample_t
+        ]
+        leavers = truth_leavers.sector_rows(events, morg_names, windows, me, sorted({*sample_t, quarter_end}))
+    return {"org_months": org_months, "system": system, "leavers": leavers}
 
 
 def _parts(is_nhs, tab, morg, t, g, ok_lv12, ok_staff12, ok_t, av) -> dict:

@@ -10,6 +10,11 @@ reporting_organisations as (
     select * from {{ ref('int_reporting_organisations') }}
 ),
 
+-- VCSE volunteers at the quarter-end (the Workforce sheet; docs/notes/leavers.md): a count of people.
+vcse_quarters as (
+    select * from {{ ref('int_vcse_quarters') }}
+),
+
 published as (
     select
         rates.period,
@@ -50,6 +55,7 @@ published as (
         {{ suppress_people_rate(
             'rates.system_turnover_rate_12m', 'rates.system_leavers_12m', 'rates.turnover_denominator'
         ) }} as system_turnover_rate_12m,
+        {{ suppress_count('vcse_quarters.volunteers') }} as volunteers,
         rates.is_provisional,
         (
             {{ is_small_count('rates.headcount') }}
@@ -69,9 +75,16 @@ published as (
             or {{ is_small_count('rates.service_10_plus') }}
             or {{ is_small_count('rates.system_leavers_12m') }}
             or {{ is_small_count('rates.internal_moves_12m') }}
+            or {{ is_small_count('vcse_quarters.volunteers') }}
         ) as is_suppressed
     from rates
     left join reporting_organisations on rates.org_code = reporting_organisations.org_code
+    left join vcse_quarters
+        on
+            rates.sector = 'VCSE'
+            and rates.period = vcse_quarters.period
+            and rates.org_code = vcse_quarters.org_code
+            and rates.profession = vcse_quarters.profession
 )
 
 select
@@ -103,6 +116,7 @@ select
     cast(system_leavers_12m as {{ dbt.type_bigint() }}) as system_leavers_12m,
     cast(internal_moves_12m as {{ dbt.type_bigint() }}) as internal_moves_12m,
     cast(system_turnover_rate_12m as {{ type_double() }}) as system_turnover_rate_12m,
+    cast(volunteers as {{ dbt.type_bigint() }}) as volunteers,
     coalesce(is_provisional, false) as is_provisional,
     coalesce(is_suppressed, false) as is_suppressed
 from published
