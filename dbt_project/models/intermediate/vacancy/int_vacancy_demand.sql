@@ -1,6 +1,7 @@
 -- "Where the demand is" (metrics.md): vacancies and staff in post per month, place, sector and job role,
 -- and for the ICS (place 'ICS'), each sector on its own basis (never mixed). An organisation's place is its
--- register place (under its merger successor), else 'Unknown place'. Primary disclosure control is decided
+-- register place (under its merger successor), else 'Unknown place'; organisations missing from the register
+-- are kept out, as from every ICS total (so the places add up to the ICS). Primary disclosure control is decided
 -- here because the demand rank is taken among the rates that are published: a count of posts or people from
 -- 1 to 4 is small, and a headcount-basis rate over a small count or a denominator below 5 is not published
 -- (FTE figures are not counts). vacancy_rate_12m_ago is the published rate of the same place, sector and job
@@ -35,7 +36,7 @@ placed as (
         by_organisation.*,
         coalesce(organisations.place, 'Unknown place') as place
     from by_organisation
-    left join organisations on by_organisation.org_code = organisations.org_code
+    inner join organisations on by_organisation.org_code = organisations.org_code
 ),
 
 -- every row twice: under its place, and under the ICS
@@ -77,7 +78,7 @@ hires as (
     from started
     inner join recruitment_complete
         on started.org_code = recruitment_complete.reporting_org_code and started.period = recruitment_complete.period
-    left join organisations on started.org_code = organisations.org_code
+    inner join organisations on started.org_code = organisations.org_code
     left join job_roles on {{ crosswalk_key('started.staff_group') }} = job_roles.match_key
 ),
 
