@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import config as C
-from .demand import register_places
+from .demand import Demand, misplace_establishment, register_places
 from .engine import MonthOut, Sim, Tab
 from .truth import TruthInput, compute_truth
 from .util import add_months, day_str, fmt_fixed, fmt_hundredths, month_end_day, month_list, month_start_day
@@ -708,10 +708,14 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
 
     ti = TruthInput(months=months, codes=list(sim.codes), est_ids=list(est["establishment_id"]))
     writer = Writer(out, sim, reg2, messy, est)
+    demand = Demand(seed, reg2, est, list(sim.codes), len(months))
     for mo in sim.run():
+        demand.press(mo)
         info = writer.write_nhs(mo)
         sick = writer.write_asc(mo)
         ti.add_month(mo, info["written"], sick)
+        demand.observe(mo, info["written"])
+    messy.cases.append(misplace_establishment(out, months[5]))
 
     # real published files inside the simulated range
     for f in sorted((REALDATA / "nhs_sickness_absence").glob("nhs_sickness_absence_*.csv")):
@@ -768,6 +772,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     for k in ("vcse", "survey", "wres", "cqc"):
         if k in agg:
             doc[k] = agg[k]
+    doc["demand"] = demand.truth(sample_periods(months))
     (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
     return doc
 
