@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 from tests.conftest import PROJECT_ROOT
 
-NOTEBOOKS = {"seven_kpi_scorecard.ipynb": 6, "culture_dashboard.ipynb": 5}
+NOTEBOOKS = {"seven_kpi_scorecard.ipynb": 6, "culture_dashboard.ipynb": 5, "vacancy_demand.ipynb": 1}
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
@@ -31,6 +31,10 @@ def test_committed_notebooks_match_their_source():
     spec = importlib.util.spec_from_file_location("build_notebooks", PROJECT_ROOT / "notebooks" / "build_notebooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    for name, cells in (("seven_kpi_scorecard.ipynb", module.SCORECARD), ("culture_dashboard.ipynb", module.CULTURE)):
+    for name, cells in (
+        ("seven_kpi_scorecard.ipynb", module.SCORECARD),
+        ("culture_dashboard.ipynb", module.CULTURE),
+        ("vacancy_demand.ipynb", module.DEMAND),
+    ):
         committed = nbformat.read(PROJECT_ROOT / "notebooks" / name, as_version=4)
         assert [c.source for c in committed.cells] == [c.source for c in cells], name
