@@ -1,4 +1,4 @@
-"""Writes the two analyst notebooks from the cells below (run: python notebooks/build_notebooks.py).
+"""Writes the analyst notebooks from the cells below (run: python notebooks/build_notebooks.py).
 
 Kept as code so a change to a notebook is reviewed as a diff of text, not of JSON."""
 
@@ -401,6 +401,125 @@ sickness.assign(organisation=sickness.org_code.map(names), **{c: (sickness[c] * 
 ]
 
 
+# Where the demand is (issue #22): the heat table, the top ten with their trend, and a map where the user has
+# put local-authority boundaries in <landing>/boundaries/*.geojson (nothing is downloaded).
+DEMAND = [
+    new_markdown_cell(
+        "# Where the demand is: which jobs are most in demand, and where\n\n"
+        "Vacancy rates by ICS **place** and **job role** from `mart_vacancy_demand`: NHS England main staff "
+        "groups for NHS trusts (vacancy FTE over vacancy plus substantive FTE), ASC-WDS main job roles for "
+        "adult social care and role categories for the VCSE (vacant posts over vacant posts plus staff in "
+        "post). **Sectors are never mixed**: each has its own table and its own ranks. `demand_rank` 1 is the "
+        "highest published rate among the job roles of a place and sector. A cell shows **suppressed** when "
+        "disclosure control hid it (1 to 4 posts or people), and is blank when the place has no such staff; "
+        "neither is zero."
+    ),
+    new_code_cell(SETUP),
+    new_markdown_cell("## Heat table: vacancy rate (%) by place and job role, latest month of each sector"),
+    new_code_cell(
+        """from IPython.display import display
+
+
+def percent(rate, suppressed) -> str:
+    if rate is None or pd.isna(rate):
+        return "suppressed" if suppressed else ""
+    return f"{100 * rate:.1f} %"
+
+
+demand = q("select * from mart_vacancy_demand")
+for sector, rows in demand.groupby("sector"):
+    latest = rows[rows.period == rows.period.max()]
+    heat = latest.assign(cell=[percent(r, s) for r, s in zip(latest.vacancy_rate, latest.is_suppressed)])
+    table = heat.pivot(index="job_role", columns="place", values="cell").fillna("")
+    print(f"{sector}, {latest.period.max():%Y-%m}, basis {latest.vacancy_basis.iloc[0]}")
+    display(table)"""
+    ),
+    new_markdown_cell(
+        "## The ten most in demand, with their trend\n\n"
+        "The ten highest published vacancy rates of the latest month across places (the ICS rows left out), "
+        "with the rate a year before and the change in percentage points; below, each one's monthly rate."
+    ),
+    new_code_cell(
+        """top = q('''
+    select period, place, sector, job_role, profession, round(100 * vacancy_rate, 1) as vacancy_rate_pct,
+           round(100 * vacancy_rate_12m_ago, 1) as rate_12m_ago_pct, round(100 * change_12m, 1) as change_pp,
+           demand_rank, vacancies, vacancy_basis, median_days_to_hire
+    from mart_vacancy_demand
+    where place <> 'ICS' and vacancy_rate is not null
+      and period = (select max(period) from mart_vacancy_demand where sector <> 'VCSE')
+    order by vacancy_rate desc, place, sector, job_role
+    limit 10
+''')
+trend = demand.merge(top[["place", "sector", "job_role"]], on=["place", "sector", "job_role"])
+fig, ax = plt.subplots(figsize=(9, 4.5))
+for (place, sector, job_role), rows in trend.groupby(["place", "sector", "job_role"]):
+    rows = rows.sort_values("period")
+    ax.plot(rows.period, 100 * rows.vacancy_rate, marker=".", label=f"{job_role} ({place}, {sector})")
+ax.set_ylabel("vacancy rate (%)")
+ax.set_title("The ten most in demand: monthly vacancy rate")
+ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+fig.autofmt_xdate()
+plt.show()
+top"""
+    ),
+    new_markdown_cell(
+        "## Map of vacancy rate by place\n\n"
+        "Drawn only where you have put local-authority boundaries as GeoJSON in the landing folder, "
+        "`<landing>/boundaries/<name>.geojson` (for example your local authorities' ONS boundaries, saved "
+        "there by hand: nothing is downloaded). A feature is matched to a place when one of its properties "
+        "is a `local_authority_code` of the partner register. It maps the job role most in demand in the "
+        "ICS (the first sector's rank 1); set `SECTOR` and `JOB_ROLE` to map another."
+    ),
+    new_code_cell(
+        """import json
+
+from matplotlib.patches import Polygon
+
+LANDING = Path(os.environ.get("WF_LANDING_DIR", Path.cwd().parent / "seeds" / "returns"))
+boundaries = sorted((LANDING / "boundaries").glob("*.geojson"))
+latest = demand[demand.period == demand[demand.sector != "VCSE"].period.max()]
+first = latest[(latest.place == "ICS") & (latest.demand_rank == 1)].sort_values("sector").iloc[0]
+SECTOR, JOB_ROLE = first.sector, first.job_role
+if not boundaries:
+    print(f"No boundaries in {LANDING / 'boundaries'}: the heat table above is the view by place.")
+else:
+    place_of = dict(
+        q("select distinct local_authority_code, place from dim_organisation where local_authority_code is not null")
+        .values
+    )
+    cells = latest[(latest.sector == SECTOR) & (latest.job_role == JOB_ROLE)].set_index("place")
+    rates = cells.vacancy_rate.dropna()
+    norm = plt.Normalize(0, max(rates.max(), 0.01) if len(rates) else 1)
+    fig, ax = plt.subplots(figsize=(7, 7))
+    labels = []
+    for path in boundaries:
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            place = next((place_of[v] for v in feature.get("properties", {}).values() if v in place_of), None)
+            geometry = feature["geometry"]
+            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            row = cells.loc[place] if place in cells.index else None
+            if row is None:
+                colour, label = "white", f"{place or 'not a register place'}: no data"
+            elif pd.isna(row.vacancy_rate):
+                colour, label = "lightgrey", f"{place}: suppressed"
+            else:
+                colour, label = plt.cm.viridis(norm(row.vacancy_rate)), f"{place}: {100 * row.vacancy_rate:.1f} %"
+            for polygon in polygons:  # the outer ring of each; holes are not drawn
+                ax.add_patch(Polygon(polygon[0], closed=True, facecolor=colour, edgecolor="black", linewidth=0.5))
+            x, y = zip(*polygons[0][0])
+            ax.annotate(label, (sum(x) / len(x), sum(y) / len(y)), ha="center", fontsize=8)
+            labels.append(label)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap="viridis"), ax=ax, label="vacancy rate")
+    ax.set_title(f"{JOB_ROLE} ({SECTOR}): vacancy rate by place")
+    plt.show()
+    print("Mapped:", "; ".join(labels))"""
+    ),
+]
+
+
 def write(name: str, cells: list) -> Path:
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -412,6 +531,7 @@ def write(name: str, cells: list) -> Path:
 def main() -> None:
     for name, cells in (("seven_kpi_scorecard.ipynb", SCORECARD), ("culture_dashboard.ipynb", CULTURE)):
         print(write(name, cells))
+    print(write("vacancy_demand.ipynb", DEMAND))
 
 
 if __name__ == "__main__":

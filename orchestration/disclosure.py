@@ -13,7 +13,8 @@ every published table, from the hierarchies each model declares next to itself i
         vacancies: "vacancy_basis = 'headcount'"
       dependents:                                        # what goes NULL with a count (it would reveal it)
         leavers_12m: [turnover_rate_12m, early_leaver_share_12m]
-      lagged_dependents:                                 # counts of another row equal to (part of) a count
+      lagged_dependents:                                 # counts of another row equal to (part of) a count,
+                                                         # or rates repeating one resting on it
         - {column: headcount, row: {period: "last_day(period + interval 12 month)"}, columns: [stability_denominator]}
       relations:
         - name: professions add up to All                # rows along one key add up to its total row
@@ -143,7 +144,9 @@ def _parse(table: str, spec: dict[str, Any]) -> tuple[TableRule, list[Relation]]
     for index, item in enumerate(spec.get("lagged_dependents") or []):
         where = f".lagged_dependents[{index}]"
         columns = tuple(need(item, "columns", where))
-        if not {need(item, "column", where), *columns} <= set(counts):
+        # the hidden column is a count; what it hides elsewhere is a count (hidden in turn) or a rate copied
+        # from it (a rate a year before: NULLed with it, as a dependent)
+        if need(item, "column", where) not in counts:
             raise DisclosureRuleError(f"{table}: meta.disclosure{where} names a column that is not a count")
         rule.lagged.append((item["column"], dict(need(item, "row", where)), columns))
     relations = []
@@ -389,6 +392,18 @@ def _write_back(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], cos
                     f"update main.{t} set {_ident(dependent)} = null, is_suppressed = true "
                     f"where {_ident(dependent)} <> 0 and rowid in "
                     "(select rid from _sdc_cells where tbl = ? and col = ? and hidden)",
+                    [table, column],
+                ).fetchone()[0]
+        for column, row, dependents in rule.lagged:
+            # a rate of another row that repeats one resting on a hidden count (vacancy_rate_12m_ago)
+            moved = ", ".join(f"{row.get(k, _ident(k))} as {_ident(k)}" for k in rule.keys)
+            same = " and ".join(f"src.{_ident(k)} is not distinct from main.{t}.{_ident(k)}" for k in rule.keys)
+            for dependent in (d for d in dependents if d not in rule.counts):
+                hidden_dependents += con.execute(
+                    f"update main.{t} set {_ident(dependent)} = null, is_suppressed = true "
+                    f"where {_ident(dependent)} <> 0 and exists (select 1 from (select rowid as rid, {moved} "
+                    f"from main.{t}) as src join _sdc_cells as c on c.rid = src.rid and c.tbl = ? and c.col = ? "
+                    f"and c.hidden where {same})",
                     [table, column],
                 ).fetchone()[0]
         for relation_name, shares in rule.shares_of_total.items():

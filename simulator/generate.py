@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import config as C
 from . import truth_leavers
+from .demand import Demand, misplace_establishment, register_places
 from .engine import MonthOut, Sim, Tab
 from .truth import TruthInput, compute_truth
 from .truth_joiners import JoinerTruthInput, joiner_truth
@@ -124,6 +125,8 @@ REGISTER_COLUMNS = [
     "start_date",
     "end_date",
     "expected_returns",
+    "place",
+    "local_authority_code",
 ]
 
 PLACES = [
@@ -685,8 +688,8 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     agg_mod = _aggregates if aggregates else None
     vcse = agg_mod.vcse_partners(agg_rng, scale.n_vcse, first) if agg_mod is not None else []
 
-    reg1 = _register(sim, scale, est, vcse, first, messy.merger_end, final=False)
-    reg2 = _register(sim, scale, est, vcse, first, messy.merger_end, final=True)
+    reg1 = register_places(_register(sim, scale, est, vcse, first, messy.merger_end, final=False), est, seed)
+    reg2 = register_places(_register(sim, scale, est, vcse, first, messy.merger_end, final=True), est, seed)
     _write_csv(reg1, out / "ics_partners" / first / "ics.csv")
     rpath = out / "ics_partners" / messy.merger_end / "ics.csv"
     _write_csv(reg2, rpath)
@@ -709,11 +712,15 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     ti.people, ti.bad_reason = sim.P, ("RWE", months.index(messy.month_bad_reason))
     writer = Writer(out, sim, reg2, messy, est)
     ji = JoinerTruthInput(sim, months)
+    demand = Demand(seed, reg2, est, list(sim.codes), len(months))
     for mo in sim.run():
+        demand.press(mo)
         info = writer.write_nhs(mo)
         sick = writer.write_asc(mo)
         ti.add_month(mo, info["written"], sick)
         ji.add_month(mo)
+        demand.observe(mo, info["written"])
+    messy.cases.append(misplace_establishment(out, months[5]))
 
     # real published files inside the simulated range
     for f in sorted((REALDATA / "nhs_sickness_absence").glob("nhs_sickness_absence_*.csv")):
@@ -772,6 +779,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         if k in agg:
             doc[k] = agg[k]
     doc["leavers"] = truth_leavers.with_vcse_and_system(truth["leavers"], agg.get("vcse"), REFERENCE)
+    doc["demand"] = demand.truth(sample_periods(months))
     (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
     return doc
 

@@ -6,7 +6,8 @@ At ingestion (AT_INGEST_READS makes ESR staff ingest before leavers and pwr):
 - an nhs_pwr staff group whose substantive FTE is more than 10% from the FTE of the Permanent and Fixed
   Term Temp assignments in the same trust's ESR staff in post for the month.
 After all ingestion (the return register asset), recomputed each refresh for every current return:
-- an organisation missing from the partner register; an NHS code missing from ods_trusts.
+- an organisation missing from the partner register; an NHS code missing from ods_trusts;
+- an ASC establishment whose own local_authority_code is not its register place's local_authority_code.
 """
 
 from __future__ import annotations
@@ -203,6 +204,7 @@ AT_INGEST_READS = {
 
 REGISTER_REASON = "is not in the ICS partner register"
 ODS_REASON = "is not in the ODS list of NHS trusts"
+PLACE_REASON = "is not the local_authority_code of its register place"
 
 
 def _organisation_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -248,12 +250,32 @@ def organisation_warnings(con: duckdb.DuckDBPyConnection, now) -> int:
         where {trusts} > 0 and o.sector = 'NHS' and o.org_code not in (select org_code from ods)
         """
     ).df()
+    places = con.execute(
+        """
+        with register as (
+            select trim(org_code) as org_code, coalesce(nullif(trim(place), ''), 'no place') as place,
+                   upper(trim(local_authority_code)) as register_code
+            from raw.ics_partners
+            where return_period = (select max(return_period) from raw.ics_partners)
+              and nullif(trim(local_authority_code), '') is not null
+        )
+        select e.load_id, l.source, l.period, l.submitter, l.file_name, min(e.source_row) as row_number,
+               'local_authority_code' as column_name, trim(e.establishment_id) as org_code,
+               upper(trim(e.local_authority_code)) as own_code, r.place, r.register_code, count(*) as n_rows
+        from raw.asc_wds_establishments as e
+        inner join audit.load_log as l on e.load_id = l.load_id
+        inner join register as r on trim(e.establishment_id) = r.org_code
+        where upper(trim(e.local_authority_code)) <> r.register_code
+        group by all
+        order by all
+        """
+    ).df()
     con.unregister("quality_orgs")
     con.execute("begin transaction")
     try:
         con.execute(
             f"""delete from audit.quarantine where severity = 'WARN'
-            and (reason like '%{REGISTER_REASON}%' or reason like '%{ODS_REASON}%')
+            and (reason like '%{REGISTER_REASON}%' or reason like '%{ODS_REASON}%' or reason like '%{PLACE_REASON}%')
             and load_id in (select load_id from audit.load_log where is_current)"""
         )
         if len(found):
@@ -265,9 +287,19 @@ def organisation_warnings(con: duckdb.DuckDBPyConnection, now) -> int:
                 "the trust's ODS code"
                 for r in found.itertuples()
             ]
+        if len(places):
+            places["reason"] = [
+                f"establishment {r.org_code}'s local_authority_code {r.own_code} {PLACE_REASON} "
+                f"({r.place}, {r.register_code}, ics_partners/{latest_register})"
+                + (f" ({r.n_rows} rows)" if r.n_rows > 1 else "")
+                + "; loaded and reported under the register place; correct the return or the register"
+                for r in places.itertuples()
+            ]
+            found = pd.concat([found, places.drop(columns=["own_code", "place", "register_code", "n_rows"])])
+        if len(found):
             found["severity"] = "WARN"
             found["quarantined_at"] = now
-            found = found.drop(columns=["org_code", "kind"]).astype({"row_number": "Int64"})
+            found = found.drop(columns=["org_code", "kind"], errors="ignore").astype({"row_number": "Int64"})
             con.register("quality_org_warnings", found)
             con.execute("insert into audit.quarantine by name select * from quality_org_warnings")
             con.unregister("quality_org_warnings")

@@ -33,6 +33,7 @@ durations as (
         started.org_code as submitter_org_code,
         started.vacancy_reference,
         coalesce(crosswalk.profession, 'Unknown') as profession,
+        started.staff_group,
         cast({{ dbt.datediff('started.approved_date', 'started.start_date', 'day') }} as {{ type_double() }})
             as days_to_hire,
         cast({{ dbt.datediff('started.approved_date', 'started.advert_date', 'day') }} as {{ type_double() }})
@@ -55,6 +56,7 @@ select
     submitter_org_code,
     vacancy_reference,
     profession,
+    staff_group,
     days_to_hire,
     case when days_approval_to_advert >= 0 then days_approval_to_advert end as days_approval_to_advert,
     case when days_advert_to_offer >= 0 then days_advert_to_offer end as days_advert_to_offer,
