@@ -54,6 +54,8 @@ MEANINGS: dict[tuple[str, str], str] = {
             "disability": "disability declared",
         }.items()
     },
+    ("nhs_esr_staff", "apprentice"): "the assignment is an apprenticeship",
+    ("nhs_esr_staff", "international_recruit"): "recruited from outside the UK into this post",
     ("nhs_esr_leavers", "period"): "the month the assignment ended in",
     ("nhs_esr_leavers", "leaving_date"): "last day of the assignment, within the period's month",
     ("nhs_esr_leavers", "reason_for_leaving"): "ESR reason for leaving",
@@ -110,6 +112,8 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("asc_wds_workers", "age_band"): "age band",
     ("asc_wds_workers", "nationality_group"): "nationality group",
     ("asc_wds_workers", "days_sick_12m"): "days of sickness in the last 12 months",
+    ("asc_wds_workers", "apprentice"): "the post is an apprenticeship",
+    ("asc_wds_workers", "international_recruit"): "recruited from outside the UK into this post",
     ("asc_wds_establishments", "period"): "the month of the extract",
     ("asc_wds_establishments", "establishment_id"): "the establishment",
     ("asc_wds_establishments", "establishment_name"): "its name",

@@ -166,7 +166,8 @@ def read_contract_csv(data: bytes, source: Source, columns: tuple[str, ...] | No
     required = {c.name for c in source.columns if c.required and c.name in wanted}
     frame = read_csv_text(data)
     warnings = match_header([c for c in frame.columns if c != "source_row"], wanted, required)
-    return ParsedReturn(frame[["source_row", *wanted]].copy(), warnings)
+    # an optional column left out reads as empty (returns.md: its figures are then NULL)
+    return ParsedReturn(frame.reindex(columns=["source_row", *wanted]), warnings)
 
 
 def read_etr(data: bytes, source: Source) -> ParsedReturn:

@@ -97,3 +97,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...] = 
                 + ", ".join(f'"{n}" {t}' for n, t in history)
                 + ", load_id bigint, source_row bigint)"
             )
+            # an optional column added to the contract later reaches a warehouse built before it
+            for column in tables_of(source)[table]:
+                if not column.required and column.personal is None:
+                    for schema, sql_type in (("raw", SQL_TYPES[column.type]), ("history", "VARCHAR")):
+                        con.execute(f'alter table {schema}.{table} add column if not exists "{column.name}" {sql_type}')

@@ -120,7 +120,11 @@ SOURCES: tuple[Source, ...] = (
         cadence="monthly",
         description="NHS staff in post: the ESR snapshot at each month's last day, one row per assignment. "
         "NI, employee and assignment numbers are replaced by keyed hashes before loading.",
-        columns=_ESR_PERSON,
+        columns=(
+            *_ESR_PERSON,
+            _c("apprentice", required=False, allowed=("Yes", "No")),
+            _c("international_recruit", required=False, allowed=("Yes", "No", "Unknown")),
+        ),
         period_column="period",
         key=("assignment_number",),
     ),
@@ -253,6 +257,8 @@ SOURCES: tuple[Source, ...] = (
             _c("age_band", allowed=AGE_BANDS),
             _c("nationality_group", allowed=("British", "EU", "Non-EU", "Unknown")),
             _c("days_sick_12m", "decimal"),
+            _c("apprentice", required=False, allowed=("Yes", "No")),
+            _c("international_recruit", required=False, allowed=("Yes", "No", "Unknown")),
         ),
         period_column="period",
         key=("establishment_id", "worker_id"),
