@@ -33,7 +33,7 @@ def cookbook_queries() -> list[str]:
 @pytest.fixture(scope="module")
 def answers(demo) -> list[list[dict]]:
     queries = cookbook_queries()
-    assert len(queries) == 8
+    assert len(queries) == 9
     with duckdb.connect(str(demo.marts), read_only=True) as con:
         results = []
         for query in queries:
@@ -99,3 +99,12 @@ def test_wres2_and_the_discrimination_question(answers):
     measures = {r["measure"] for r in answers[7]}
     assert any(m.startswith("WRES2") for m in measures)
     assert any(m.startswith("Experienced discrimination") for m in measures)
+
+
+def test_apprentices_still_in_the_system(answers):
+    rows = {r["sector"]: r for r in answers[8]}
+    system = rows["System"]
+    assert system["cohort_12m"] and system["retained_system_12m"] is not None
+    assert system["retention_rate_system_12m"] == pytest.approx(system["retained_system_12m"] / system["cohort_12m"])
+    assert system["retained_org_12m"] <= system["retained_system_12m"] <= system["cohort_12m"]
+    assert 0 < system["orgs_sending_route_columns"] < system["orgs_reporting"]
