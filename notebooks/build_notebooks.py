@@ -250,6 +250,25 @@ ax = origins.pivot(index="sector", columns="origin", values="joiners_12m").plot.
 ax.set_xlabel("joiners")
 plt.show()
 origins"""
+        "## How people enter and stay\n\nJoiners by route (retire and return, apprentices, international "
+        "recruits, other) across the system, and the share of each route's joiners of a year before still in "
+        "their organisation and still in the system twelve month-ends after joining (cohort retention needs "
+        "two years of returns: NULL before). `orgs_sending_route_columns` says how many partners send the "
+        "optional apprentice and international recruit columns: the routes of the others are `Other`."
+    ),
+    new_code_cell(
+        """routes = q('''
+    select period, route, joiners_12m, cohort_12m, retention_rate_org_12m, retention_rate_system_12m,
+           retire_and_return_12m, orgs_reporting, orgs_sending_route_columns, is_provisional
+    from mart_entry_routes
+    where org_code = 'ICS' and sector = 'System' and profession = 'All'
+    order by period, route
+''')
+ax = routes[routes.route != "All"].pivot(index="period", columns="route", values="joiners_12m").plot.area(
+    figsize=(9, 3.5), title="System joiners in the 12 months to each month, by route")
+ax.set_ylabel("joiners (suppressed values left out)")
+plt.show()
+routes[routes.period == routes.period.max()]"""
     ),
 ]
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import config as C
+from .routes import RouteFlags
 from .util import BIG, isin, month_end_day, month_list, month_start_day, unique
 
 Tab = dict[str, np.ndarray]
@@ -140,6 +141,7 @@ class Sim:
     def __init__(self, scale: C.Scale, seed: int, trusts: list[C.Trust], establishments: pd.DataFrame):
         self.scale = scale
         self.rng = np.random.default_rng([seed, 1])
+        self.routes = RouteFlags(seed, month_start_day(scale.first_month))  # entry routes (simulator/routes.py)
         self.burn = scale.burn_in
         self.months_all = month_list(str(np.datetime64(scale.first_month, "M") - self.burn), self.burn + scale.n_months)
         self.trusts = trusts
@@ -579,6 +581,7 @@ class Sim:
         mult *= np.where(age >= 60, H["age_60_plus"], 1.0)
         mult *= np.where(age >= 67, H["age_67_plus"], 1.0)
         mult *= np.where(g["ftt"].to_numpy(), H["fixed_term"], 1.0)
+        mult *= self.routes.leaving_factor(pid)
         h = self._hazard_norm(mult, P["nhs_annual_turnover_target"])
         leave = rng.random(len(keys)) < h
         if not leave.any():
@@ -764,6 +767,7 @@ class Sim:
         mult *= np.where(W["zh"][elig] == 0, H["asc_zero_hours"], 1.0)
         mult *= np.where(W["ctype"][elig] == 3, 1.5, 1.0)
         mult *= self.est_factor[W["org"][elig]]
+        mult *= self.routes.leaving_factor(pid)
         h = self._hazard_norm(mult, P["asc_annual_turnover_target"])
         lv = rng.random(len(elig)) < h
         li = elig[lv]

@@ -22,8 +22,10 @@ from . import config as C
 from . import truth_leavers
 from .demand import Demand, misplace_establishment, register_places
 from .engine import MonthOut, Sim, Tab
+from .routes import ROUTE_COLUMNS, sends, with_route_columns
 from .truth import TruthInput, compute_truth
 from .truth_joiners import JoinerTruthInput, joiner_truth
+from .truth_routes import entry_route_truth
 from .util import add_months, day_str, fmt_fixed, fmt_hundredths, month_end_day, month_list, month_start_day
 
 try:  # the aggregate sources (staff survey, WRES, VCSE, CQC) are written by a sibling module
@@ -364,12 +366,15 @@ class Writer:
     def write_nhs(self, mo: MonthOut) -> dict:
         """Write the four NHS sources of the month; returns availability facts."""
         out, period, messy = self.out, mo.period, self.messy
-        staff = self._esr_frame(mo.nhs_snap, period).sort_values(["_emp", "_asn"], kind="stable")
+        staff = self._esr_frame(mo.nhs_snap, period)
+        staff = with_route_columns(staff, self.sim.routes, mo.nhs_snap["pid"], mo.nhs_snap["start"], "org_code")
+        staff = staff.sort_values(["_emp", "_asn"], kind="stable")
         ended = mo.nhs_ended
         lv = self._esr_frame(ended, period)
         lv["leaving_date"] = day_str(ended["end"])
         reasons = np.array(C.NHS_REASONS_CROSSWALK, dtype=object)
         lv["reason_for_leaving"] = reasons[ended["reason"]]
+        self.sim.routes.note_retirements(mo.t, ended["pid"], lv["reason_for_leaving"].to_numpy(), ended["cat"] != 2)
         lv["destination"] = np.array(C.DESTINATIONS, dtype=object)[ended["dest"]]
         lv = lv.sort_values(["_emp", "_asn"], kind="stable")
         written = []
@@ -379,7 +384,7 @@ class Writer:
         for code in self.sim.codes:
             if not self._member(code, period):
                 continue
-            s = staff_by.get(code, empty_staff)[ESR_COLUMNS]
+            s = staff_by.get(code, empty_staff)[ESR_COLUMNS + (list(ROUTE_COLUMNS) if sends(code) else [])]
             s = s.assign(staff_group=_staff_groups(code, s["staff_group"].to_numpy()))
             path = out / "nhs_esr_staff" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_missing:
@@ -568,6 +573,8 @@ class Writer:
         hours = np.where(X["hours"] >= 0, _HOURS_TEXT[np.maximum(X["hours"], 0)], "")
         left = X["leave"] <= me
         lreason = np.where(left, np.array(C.ASC_REASONS, dtype=object)[np.maximum(X["lreason"], 0)], "")
+        in_month = left & (X["leave"] >= month_start_day(period)) & (X["nif"] != 0) & (X["ctype"] != 3)
+        self.sim.routes.note_retirements(mo.t, pid, lreason, in_month)
         df = pd.DataFrame(
             {
                 "period": period,
@@ -592,8 +599,10 @@ class Writer:
                 "_org": X["org"],
                 "_wid": X["wid"],
             }
-        ).sort_values(["_org", "_wid"], kind="stable")
-        _write_csv(df[ASC_COLUMNS], out / "asc_wds_workers" / period / "extract.csv")
+        )
+        df = with_route_columns(df, self.sim.routes, pid, X["start"], "establishment_id")
+        df = df.sort_values(["_org", "_wid"], kind="stable")
+        _write_csv(df[ASC_COLUMNS + list(ROUTE_COLUMNS)], out / "asc_wds_workers" / period / "extract.csv")
         v = mo.asc_vac
         e = self.est
         o = v["org"].to_numpy()
@@ -744,7 +753,8 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             or {}
         )
 
-    truth = compute_truth(ti, reg2, sample_periods(months), REFERENCE)
+    entry_routes = entry_route_truth(ti.nhs_sip, months, ti.codes, _final_code(reg2), sim.routes)  # before
+    truth = compute_truth(ti, reg2, sample_periods(months), REFERENCE)  # which clears the staff in post
     files: dict[str, int] = {}
     for p in sorted(out.rglob("*")):
         if p.is_file() and p.name != "truth.json":
@@ -772,6 +782,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         "org_months": truth["org_months"],
         "system": truth["system"],
         "joiners": joiner_truth(ji, ti.avail, truth["org_months"], reg2, list(est["establishment_id"]), REFERENCE),
+        "entry_routes": entry_routes,
         "messy_cases": messy.cases + list(agg.get("messy_cases", [])),
         "files": files,
     }
@@ -782,6 +793,18 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     doc["demand"] = demand.truth(sample_periods(months))
     (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
     return doc
+
+
+def _final_code(register: pd.DataFrame):
+    """org_code -> its final merger successor in the register (itself when not merged)."""
+    successor = {r.org_code: r.successor_code for r in register.fillna("").itertuples() if r.successor_code}
+
+    def final(code: str) -> str:
+        while code in successor:
+            code = successor[code]
+        return code
+
+    return final
 
 
 def sample_periods(months: list[str]) -> list[str]:

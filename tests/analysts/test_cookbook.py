@@ -33,7 +33,7 @@ def cookbook_queries() -> list[str]:
 @pytest.fixture(scope="module")
 def answers(demo) -> list[list[dict]]:
     queries = cookbook_queries()
-    assert len(queries) == 9
+    assert len(queries) == 10
     with duckdb.connect(str(demo.marts), read_only=True) as con:
         results = []
         for query in queries:
@@ -112,3 +112,12 @@ def test_jobs_most_in_demand_and_where(answers):
     assert ("Leicester City", "NHS", "Scientific, therapeutic & technical staff", 1) in {
         (r["place"], r["sector"], r["job_role"], r["demand_rank"]) for r in rows
     }
+
+
+def test_apprentices_still_in_the_system(answers):
+    rows = {r["sector"]: r for r in answers[9]}
+    system = rows["System"]
+    assert system["cohort_12m"] and system["retained_system_12m"] is not None
+    assert system["retention_rate_system_12m"] == pytest.approx(system["retained_system_12m"] / system["cohort_12m"])
+    assert system["retained_org_12m"] <= system["retained_system_12m"] <= system["cohort_12m"]
+    assert 0 < system["orgs_sending_route_columns"] < system["orgs_reporting"]

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from simulator.generate import REALDATA
+from simulator.routes import ROUTE_COLUMNS, sends
 from simulator.truth import matching_key
 
 from .recompute import REFERENCE, month_end, read
@@ -155,7 +156,11 @@ def check_file(out: Path, path: Path, truth: dict) -> None:
     source, period = path.parts[-3], path.parts[-2]
     sub = path.name.split("__v")[0].removesuffix(".csv")
     df = read(path)
-    assert list(df.columns) == COLUMNS[source], path
+    # the optional route columns (simulator/routes.py): on the ASC extract, and from the trusts that send them
+    sent = source == "asc_wds_workers" or (source == "nhs_esr_staff" and sends(sub))
+    assert list(df.columns) == COLUMNS[source] + (list(ROUTE_COLUMNS) if sent else []), path
+    if sent:
+        assert set(df["apprentice"]) <= {"Yes", "No", ""} and set(df["international_recruit"]) <= {"Yes", "No", ""}
     rel = str(path.relative_to(out))
     if source == "ics_partners":
         assert df["org_code"].is_unique

@@ -61,7 +61,9 @@ assignments as (
         esr.age_band,
         esr.gender,
         esr.ethnic_group,
-        esr.disability
+        esr.disability,
+        esr.apprentice,
+        esr.international_recruit
     from esr
     left join organisations on esr.org_code = organisations.org_code
     left join crosswalk on crosswalk.sector = 'NHS' and {{ crosswalk_match('esr.staff_group', 'crosswalk') }}
@@ -88,7 +90,9 @@ assignments as (
         asc_workers.age_band,
         asc_workers.gender,
         asc_workers.ethnic_group,
-        cast(null as {{ dbt.type_string() }}) as disability
+        cast(null as {{ dbt.type_string() }}) as disability,
+        asc_workers.apprentice,
+        asc_workers.international_recruit
     from asc_workers
     left join organisations on asc_workers.org_code = organisations.org_code
     left join crosswalk
@@ -131,7 +135,12 @@ by_profession as (
         min(source_org_code) as source_org_code,
         sum(fte) as fte,
         min(service_start_date) as service_start_date,
-        count(*) as records
+        count(*) as records,
+        -- the optional route columns (returns.md): Yes on any of the profession's records; NULL when no
+        -- record carries a value (a return without the column)
+        max(case when apprentice = 'Yes' then 1 when apprentice is not null then 0 end) as apprentice_flag,
+        max(case when international_recruit = 'Yes' then 1 when international_recruit is not null then 0 end)
+            as international_recruit_flag
     from ranked
     group by period, org_code, person_key, profession
 )
@@ -151,7 +160,9 @@ select
     person_attributes.ethnic_group,
     person_attributes.disability,
     ethnic_groups.is_ethnic_minority,
-    reporting_organisations.org_code is not null as is_partner
+    reporting_organisations.org_code is not null as is_partner,
+    by_profession.apprentice_flag = 1 as is_apprentice,
+    by_profession.international_recruit_flag = 1 as is_international_recruit
 from by_profession
 inner join person_attributes
     on

@@ -23,6 +23,8 @@ renamed as (
         trim(age_band) as age_band,
         trim(nationality_group) as nationality_group,
         cast(days_sick_12m as {{ type_double() }}) as days_sick_12m,
+        nullif(trim(apprentice), '') as apprentice,
+        nullif(trim(international_recruit), '') as international_recruit,
         load_id,
         file_name,
         source_row

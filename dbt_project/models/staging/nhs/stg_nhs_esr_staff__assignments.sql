@@ -21,6 +21,8 @@ renamed as (
         trim(gender) as gender,
         trim(ethnic_group) as ethnic_group,
         trim(disability) as disability,
+        nullif(trim(apprentice), '') as apprentice,
+        nullif(trim(international_recruit), '') as international_recruit,
         load_id,
         file_name,
         source_row
