@@ -47,8 +47,9 @@ $(VENV)/.installed-test-tools: $(VENV)/.installed
 	@$(BIN)/uv pip install --quiet --python $(PY) --compile-bytecode -e '.[dev,spark]'
 	@touch $@
 
+# WF_NO_SKIPS=1: a skipped test fails the run (tests/conftest.py), so `make test` runs what CI runs or says why not
 test: bootstrap test-tools lint
-	$(PY) -m pytest
+	WF_NO_SKIPS=1 $(PY) -m pytest
 
 # The fast tier (a few minutes): unit tests, dbt unit tests, the quality rules and one small real refresh.
 FAST_TESTS := tests/unit tests/quality/test_rules.py tests/quality/test_suites.py \
@@ -56,7 +57,9 @@ FAST_TESTS := tests/unit tests/quality/test_rules.py tests/quality/test_suites.p
 test-fast: bootstrap
 	$(PY) -m pytest -q -m 'not slow' $(FAST_TESTS)
 
+# The UI at http://127.0.0.1:3000, and the Data Docs its checks link served at WF_DOCS_URL (http://127.0.0.1:3001)
 ui: bootstrap
+	@set -m; $(PY) -m orchestration.docs_server & docs=$$!; trap "kill $$docs" EXIT; \
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 # dbt docs and the GX Data Docs, into warehouse/docs/

@@ -4,13 +4,32 @@ import datetime as dt
 import subprocess
 from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
 
 from orchestration.dbt import OWNER, dbt_models
 from orchestration.ingestion.assets import ingestion_assets
 from orchestration.parquet_export import export_sources, parquet_root
 from orchestration.publish import publish
 from orchestration.quality.register import after_ingestion
+from orchestration.quality.status import (
+    OUTSTANDING_CHECK,
+    headline_figures,
+    held_back,
+    outstanding,
+    outstanding_check_metadata,
+)
 from orchestration.resources import PROJECT_ROOT, WarehouseResource, connect_warehouse
 from orchestration.retention import purge_expired
 
@@ -39,6 +58,16 @@ MART_KEYS = [spec.key for spec in dbt_models.specs if spec.group_name == "marts"
             kinds={"duckdb", "python"},
             deps=RAW_KEYS,
         ),
+        AssetSpec(
+            AssetKey(["audit", "return_state"]),
+            group_name="reference",
+            description="Each return (source, period, submitter) as it stands now: its latest version received, "
+            "the version in use, and whether it is held back (quarantined: its latest version failed). The one "
+            "definition of a quarantined return, read by mart_return_status, refresh_log, the checks and the summary.",
+            owners=[OWNER],
+            kinds={"duckdb", "python"},
+            deps=RAW_KEYS,
+        ),
     ],
 )
 def return_register(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
@@ -55,12 +84,11 @@ def return_register(context: AssetExecutionContext, warehouse: WarehouseResource
                 "select status, count(*) from audit.load_log where is_current or status = 'quarantined' group by status"
             ).fetchall()
         )
-        open_errors = con.execute(
-            "select count(distinct load_id) from audit.quarantine where severity = 'ERROR' and released_at is null"
-        ).fetchone()[0]
+        open_errors = len(held_back(con))  # returns quarantined now (orchestration/quality/status.py)
         # The raw layer as parquet too (orchestration/parquet_export.py), for Spark (WF_ENGINE=spark).
         exported = export_sources(con, settings.warehouse_dir)
         context.log.info(f"parquet: {len(exported)} source tables written to {parquet_root(settings.warehouse_dir)}")
+    yield MaterializeResult(asset_key=AssetKey(["audit", "return_state"]), metadata={"returns_held_back": open_errors})
     yield MaterializeResult(
         asset_key=AssetKey(["audit", "quarantine"]),
         metadata={"returns_held_back": open_errors, "organisation_warnings": quality["organisation_warnings"]},
@@ -101,14 +129,21 @@ def code_version() -> str:
     owners=[OWNER],
     kinds={"duckdb"},
     deps=MART_KEYS,
+    check_specs=[
+        AssetCheckSpec(
+            OUTSTANDING_CHECK,
+            asset=AssetKey(["published", "marts"]),
+            description="Every return due is in and accepted: fails while any partner's return is quarantined "
+            "(its latest version held back) or missing (expected, due, not arrived) in the published "
+            "mart_return_status. Metadata names the partners and lists each return owed with what to fix.",
+        )
+    ],
 )
 def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     settings = warehouse.settings()
     with connect_warehouse(settings, read_only=True) as con:
-        used, held = con.execute(
-            "select count(*) filter (where is_current), "
-            "count(distinct load_id) filter (where status = 'quarantined') from audit.load_log"
-        ).fetchone()
+        used = con.execute("select count(*) from audit.load_log where is_current").fetchone()[0]
+        held = len(held_back(con))  # returns quarantined now: the one definition (orchestration/quality/status.py)
     run = context.instance.get_run_record_by_id(context.run.run_id)
     started = run.start_time if run and run.start_time else None
     refresh_log = {
@@ -121,10 +156,25 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
     }
     publication = publish(settings, refresh_log)
     context.log.info(f"published {publication.path} ({len(publication.tables)} tables)")
+    # What the lead reads: the headline of the version published, and what partners still owe in it.
+    with duckdb.connect(str(publication.path), read_only=True) as published:
+        headline = headline_figures(published)
+        owed = outstanding(published)
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(publication.path)),
             "dated_copy": MetadataValue.path(str(publication.dated_copy or "none (WF_KEEP_PUBLISHED=0)")),
             "tables": MetadataValue.json(publication.tables),
-        }
+            "refresh_id": refresh_log["refresh_id"],
+            "returns_quarantined": held,
+            **headline,
+        },
+        check_results=[
+            AssetCheckResult(
+                check_name=OUTSTANDING_CHECK,
+                passed=not owed,
+                severity=AssetCheckSeverity.ERROR,
+                metadata=outstanding_check_metadata(owed),
+            )
+        ],
     )

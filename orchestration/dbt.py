@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: every model and seed an asset, every dbt test an asset check."""
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import default_description_fn
 
+from orchestration.check_names import check_description, readable_manifest
 from orchestration.dbt_child import PARENT_VARIABLE
 from orchestration.incremental import nothing_new, plan_build, record_watermark
 from orchestration.publish import backfill_dated_copy, published_refresh_id, remove_leftovers
@@ -31,6 +33,14 @@ dbt_project = DbtProject(
 )
 
 
+def placeholders_as_code(text: str) -> str:
+    """The UI renders descriptions as Markdown: a `<file>` placeholder would be taken for an HTML tag and vanish,
+    `__vN` would turn bold. Such words (outside code spans already) become code spans, so they show as written."""
+    word = r"([^\s'\",;:()]*(?:<[A-Za-z_][^<>\s]*>|__v\w)[^\s'\",;:()]*)"
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(part if part.startswith("`") else re.sub(word, r"`\1`", part) for part in parts)
+
+
 class WorkforceTranslator(DagsterDbtTranslator):
     """Groups by layer (the model's folder), one owner, kinds dbt + the engine; the YAML description
     (plain English for the UI, with the grain) instead of the raw SQL, which the code reference links to."""
@@ -42,7 +52,7 @@ class WorkforceTranslator(DagsterDbtTranslator):
         grain = (dbt_resource_props.get("config", {}).get("meta") or {}).get("grain")
         if grain and grain.lower() not in description.lower():
             description += f"\n\nGrain: {grain}."
-        return description
+        return placeholders_as_code(description)
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
@@ -52,6 +62,12 @@ class WorkforceTranslator(DagsterDbtTranslator):
         layer = node.get("fqn", ["", "reference"])[1] if node.get("resource_type") == "model" else "reference"
         return spec.replace_attributes(group_name=layer, owners=[OWNER]).merge_attributes(kinds={"dbt", "duckdb"})
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """The check's description: the test's rule in a sentence (orchestration/check_names.py), not empty."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        description = check_description(manifest["nodes"][unique_id]) if spec else None
+        return spec._replace(description=description) if description else spec
+
 
 class DbtBuildConfig(Config):
     """full_refresh: rebuild every incremental model from all months (`refresh --full-refresh`)."""
@@ -60,7 +76,7 @@ class DbtBuildConfig(Config):
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=readable_manifest(dbt_project.manifest_path),  # dbt tests' checks named in words (check_names.py)
     project=dbt_project,
     dagster_dbt_translator=WorkforceTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=True)

@@ -18,6 +18,7 @@ from dagster import DagsterInstance
 from orchestration.incremental import skipped_build
 from orchestration.progress import DbtRoutineFilter, RefreshProgress, progress_logger, refresh_progress
 from orchestration.publish import published_set
+from orchestration.quality.summary import state_lines
 from orchestration.rekey import key_matches, mismatch_message, previous_warehouses
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 from orchestration.safe_text import one_line
@@ -86,15 +87,17 @@ def summary(
                 [run_id],
             ).fetchall()
             quality = quality_summary_lines(con, run_id, seconds)
+            state = state_lines(con, settings.marts)
             unchanged = skipped_build(con, run_id) if success else None  # issue #25: no dbt build, no publication
         total = sum(n for _, n, _ in loaded)
         lines.append(f"Returns loaded: {total}" + (" (nothing new in the landing folder)" if not total else ""))
         lines += [f"  {source}: {n} returns, {rows or 0} rows" for source, n, rows in loaded]
-        lines.append(f"Returns quarantined: {len(held)}")
+        lines.append(f"Returns quarantined in this refresh: {len(held)}")
         for file_name, row, column, reason in held:
             where = ", ".join(x for x in (f"row {row}" if row else "", f"column {column}" if column else "") if x)
             lines.append(f"  {file_name}{' (' + where + ')' if where else ''}: {reason}")
         lines += quality  # issue #6: returns loaded with warnings, GX's share of the refresh time
+        lines += state  # issue #24: held back and missing now, not only this refresh's
         if unchanged:
             lines.append(unchanged + ".")
     if success and settings.marts.exists() and not unchanged:

@@ -39,6 +39,7 @@ class Settings:
     max_file_mb: float = 1024  # WF_MAX_FILE_MB: a larger landed file is quarantined unread
     max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
     board_pack_pdf: bool = True  # WF_BOARD_PACK_PDF=0: the board pack is built as HTML only (no Chromium run)
+    docs_url: str = "http://127.0.0.1:3001"  # WF_DOCS_URL: where `make ui` serves <warehouse dir>/docs (docs_server)
 
     @property
     def uses_demo_key(self) -> bool:
@@ -69,6 +70,7 @@ class Settings:
             marts=path("WF_MARTS", "warehouse/marts.duckdb"),
             pseudo_key=(env.get("WF_PSEUDO_KEY") or DEMO_PSEUDO_KEY).encode(),
             ics_code=env.get("WF_ICS_CODE", "QK1"),
+            docs_url=(env.get("WF_DOCS_URL") or "http://127.0.0.1:3001").rstrip("/"),
             engine=engine,
             environment=env.get("WF_ENV", "development"),
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),

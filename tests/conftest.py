@@ -22,6 +22,18 @@ os.environ.setdefault("WF_SETTLE_SECONDS", "0")
 os.environ.setdefault("WF_BOARD_PACK_PDF", "0")
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """`make test` sets WF_NO_SKIPS=1: a skipped test there is a missing tool (Chromium, Java, the spark extra,
+    the real NHS files, root for tmpfs), not a pass, so the run fails and says which (README, "Two commands")."""
+    if os.environ.get("WF_NO_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"WF_NO_SKIPS=1 but {len(skipped)} tests were skipped (-ra lists them): failing", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dagster-dbt needs a manifest before the code location can be imported. Each test session parses

@@ -20,6 +20,7 @@ from orchestration.ingestion.schema import ensure_schema, tables_of
 from orchestration.ingestion.sources import SOURCES, Source
 from orchestration.quality.cross_source import AT_INGEST_READS
 from orchestration.quality.gate import CHECK_NAME, QualityGate, docs_dir_of
+from orchestration.quality.status import held_back
 from orchestration.resources import WarehouseResource, connect_warehouse
 from orchestration.safe_text import markdown_code
 
@@ -54,13 +55,14 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
         CHECK_NAME,
         asset=key,
         description=f"Great Expectations suite(s) of expectations/ for {source.name} plus cross-source rules, "
-        "run on this refresh's new returns: ERROR quarantines a return, WARN loads it and reports it. "
-        "Metadata lists the failing returns (file, row, column, reason) and links the Data Docs.",
+        "run on this refresh's new returns: ERROR quarantines a return, WARN loads it and reports it. Fails while "
+        "any return of the source is held back (quarantined now, whichever refresh found it). Metadata lists the "
+        "returns held back now, this refresh's failing returns (file, row, column, reason) and links the Data Docs.",
     )
 
     description = (
         source.description
-        + f" Reads <landing>/{source.name}/<period>/<submitter>[__vN].{'|'.join(source.extensions)}; "
+        + f" Reads `<landing>/{source.name}/<period>/<submitter>[__vN].{'|'.join(source.extensions)}`; "
         "only new or changed files (sha256) are parsed."
     )
     # A workbook fills several raw tables (one per sheet); each is its own asset, as dbt sees them.
@@ -80,7 +82,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
     @multi_asset(name=f"ingest_{source.name}", specs=specs, check_specs=[quality_check])
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
         settings = warehouse.settings()
-        gate = QualityGate(context.run.run_id, docs_dir_of(settings.warehouse_dir))
+        gate = QualityGate(context.run.run_id, docs_dir_of(settings.warehouse_dir), settings.docs_url)
         with connect_warehouse(settings) as con:
             ensure_schema(con)
             report = ingest_source(
@@ -94,6 +96,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 rules=LandingRules(settings.settle_seconds, settings.earliest_period),
                 limits=SizeLimits(settings.max_file_mb, settings.max_unpacked_mb),
             )
+            held = held_back(con, source.name)  # the state now, not only this refresh (docs/notes/status.md)
         gate.write_docs()
         for name, reason in report.quarantined:
             context.log.warning(f"quarantined {name}: {reason}")
@@ -106,7 +109,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
         yield MaterializeResult(
             asset_key=key,
             metadata=report_metadata(report) | {"gx_seconds": round(gate.gx_seconds, 3)},
-            check_results=[gate.check_result(report, key)],
+            check_results=[gate.check_result(report, key, held)],
         )
         for table in tables_of(source):
             if table != source.name:

@@ -61,6 +61,41 @@ create table if not exists audit.quarantine (
 );
 """
 
+# The state of each return (source, period, submitter) now, whatever this refresh touched: its latest version
+# received (highest __vN, then the latest receipt), the version in use, and whether it is HELD BACK (quarantined):
+# its latest version was quarantined, so the partner owes a corrected version. The one definition of
+# "quarantined" read by mart_return_status (dbt source audit.return_state), the refresh summary, refresh_log and
+# the asset checks (orchestration/quality/status.py). A file with no period (a future or too-early folder, a
+# link) belongs to no return: it is reported by the refresh that saw it, not here.
+RETURN_STATE_DDL = """
+create or replace view audit.return_state as
+with ranked as (
+    select
+        *,
+        row_number() over (partition by source, period, submitter order by version desc, load_id desc) as position
+    from audit.load_log
+    where period is not null and period <> ''
+)
+select
+    latest.source,
+    latest.period,
+    latest.submitter,
+    latest.load_id as latest_load_id,
+    latest.version as latest_version,
+    latest.file_name as latest_file_name,
+    latest.status as latest_status,
+    latest.loaded_at as received_at,
+    in_use.load_id as current_load_id,
+    in_use.version as current_version,
+    coalesce(in_use.rows, latest.rows) as row_count,
+    latest.status = 'quarantined' as is_held_back
+from ranked as latest
+left join audit.load_log as in_use
+    on in_use.is_current and in_use.source = latest.source and in_use.period = latest.period
+    and in_use.submitter = latest.submitter
+where latest.position = 1
+"""
+
 
 def stored_columns(columns: tuple[Column, ...]) -> list[tuple[str, str]]:
     """Columns as stored: personal ones renamed to their keys, dropped ones left out."""
@@ -87,6 +122,7 @@ def raw_columns(source: Source, table: str) -> list[tuple[str, str]]:
 def ensure_schema(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...] = SOURCES) -> None:
     """Create every table that dbt's sources name, empty if no return has arrived yet."""
     con.execute(AUDIT_DDL)
+    con.execute(RETURN_STATE_DDL)
     for source in sources:
         for table in tables_of(source):
             columns = raw_columns(source, table)

@@ -28,6 +28,7 @@ from orchestration.ingestion.sources import Source
 from orchestration.quality.cross_source import AT_INGEST
 from orchestration.quality.gx_run import Failure, GxOutcome, build_docs, validate_frame
 from orchestration.quality.rules import crosswalk_parameters, load_suite
+from orchestration.quality.status import HeldBack, listed
 from orchestration.safe_text import html_page, html_text, markdown_code
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class QualityGate:
 
     refresh_id: str
     docs_dir: Path | None = None
+    docs_url: str | None = None  # WF_DOCS_URL: the docs folder served over http (orchestration/docs_server.py)
     results: list[TableResult] = field(default_factory=list)
     latest: dict[str, GxOutcome] = field(default_factory=dict)  # by table: the last batch's validation
 
@@ -173,8 +175,10 @@ class QualityGate:
     def gx_seconds(self) -> float:
         return sum(r.gx.seconds for r in self.results if r.gx)
 
-    def check_result(self, report: SourceReport, asset_key):
-        """The Dagster asset check: failing returns of this refresh (every problem, one line each)."""
+    def check_result(self, report: SourceReport, asset_key, held: list[HeldBack] = ()):
+        """The Dagster asset check: the source's returns held back now (status.held_back, whatever refresh
+        quarantined them), then the failing returns of this refresh (every problem, one line each). It fails
+        while any return of the source is held back, even in a refresh that validated nothing."""
         from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 
         problems = [(r, p) for r in report.receipts for p in r.problems]
@@ -195,6 +199,11 @@ class QualityGate:
             [f"- … and {len(lines) - 200} more (see mart_return_status)"] if len(lines) > 200 else []
         )
         metadata = {
+            "returns_held_back_now": len(held),
+            "held_back_now": MetadataValue.md(
+                "\n".join(f"- {markdown_code(line, table_cell=False)}" for line in listed([h.line() for h in held]))
+                or "none"
+            ),
             "returns_validated": sum(r.gx.returns for r in self.results if r.gx and r.table == report.source),
             "rows_validated": sum(r.gx.rows for r in self.results if r.gx),
             "expectations": sum(r.gx.expectations for r in self.results if r.gx),
@@ -209,12 +218,15 @@ class QualityGate:
         if self.docs_dir is not None:
             index = self.docs_dir / "index.html"
             if index.exists():
-                metadata["data_docs"] = MetadataValue.url(index.resolve().as_uri())
+                # over http (`make ui` serves <warehouse dir>/docs): the UI's browser refuses a file:// link
+                served = f"{self.docs_url}/gx/index.html" if self.docs_url else index.resolve().as_uri()
+                metadata["data_docs"] = MetadataValue.url(served)
+                metadata["data_docs_file"] = MetadataValue.path(str(index))
         return AssetCheckResult(
             check_name=CHECK_NAME,
             asset_key=asset_key,
-            passed=not problems and not gx_errors,
-            severity=AssetCheckSeverity.ERROR if quarantined else AssetCheckSeverity.WARN,
+            passed=not problems and not gx_errors and not held,
+            severity=AssetCheckSeverity.ERROR if quarantined or held else AssetCheckSeverity.WARN,
             metadata=metadata,
         )
 

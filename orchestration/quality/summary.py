@@ -1,9 +1,14 @@
-"""Lines for the refresh summary (orchestration/refresh.py): returns loaded with warnings, and the time
-Great Expectations took, in total, as a share of the refresh and per source."""
+"""Lines for the refresh summary (orchestration/refresh.py): returns loaded with warnings, the time Great
+Expectations took (in total, as a share of the refresh and per source), and the state of the returns now
+(held back, missing), whatever this refresh touched."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+
+from orchestration.quality.status import held_back, listed, outstanding
 
 WARNINGS_SHOWN = 30
 
@@ -58,4 +63,18 @@ def gx_lines(con: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> lis
         f"  {source}: {g:.2f} s GX, {s:.2f} s SQL, {int(n or 0)} returns, {int(r):,} rows"
         for source, g, s, r, n in per_source
     ]
+    return lines
+
+
+def state_lines(con: duckdb.DuckDBPyConnection, marts: Path) -> list[str]:
+    """Returns held back now (audit.return_state) and missing (due, not arrived: the published
+    mart_return_status), so that a refresh that found nothing new still says what partners owe."""
+    held = held_back(con)
+    lines = [f"Returns held back now (quarantined, waiting for a corrected version): {len(held)}"]
+    lines += [f"  {line}" for line in listed([h.line() for h in held])]
+    if marts.exists():
+        with duckdb.connect(str(marts), read_only=True) as published:
+            missing = [o for o in outstanding(published) if o.status == "missing"]
+        lines.append(f"Returns missing (due, not arrived; in the published mart_return_status): {len(missing)}")
+        lines += [f"  {line}" for line in listed([o.line() for o in missing])]
     return lines

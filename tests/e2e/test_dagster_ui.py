@@ -399,3 +399,56 @@ def test_graphql_serves_the_dbt_column_docs(webserver, graph):
     assert served == {c.name: (c.type, c.description) for c in schema.columns}
     assert served["period"] == ("date", "Month-end the figures describe.")
     assert all(description for _, description in served.values()), "every mart column is documented"
+
+
+# --- what a lead reads: check names in words, the Data Docs over http (issue #24) --------------------------
+
+DBT_DEFAULT_PREFIXES = ("not_null_", "unique_", "accepted_values_", "relationships_", "share_between_0_and_1_")
+
+
+def test_check_names_are_words_not_dbt_test_ids(webserver, browser_page):
+    """dbt tests' checks are named by their rule (orchestration/check_names.py), and the UI lists them so."""
+    nodes = webserver.graphql(ASSETS_QUERY)["assetNodes"]
+    names = {
+        "/".join(n["assetKey"]["path"]): {c["name"] for c in n["assetChecksOrError"].get("checks", [])} for n in nodes
+    }
+    dbt_ids = sorted(name for checks in names.values() for name in checks if name.startswith(DBT_DEFAULT_PREFIXES))
+    assert not dbt_ids, dbt_ids[:10]
+    assert {"basis_is_an_allowed_value", "one_row_per_period_sector_profession_kpi"} <= names["marts/mart_system_kpis"]
+    assert "returns_outstanding" in names["published/marts"]
+    open_page(browser_page, f"{webserver.url}/assets/marts/mart_system_kpis?view=checks")
+    browser_page.get_by_text("basis_is_always_filled").first.wait_for(timeout=RENDER_LIMIT_S * 1000)
+    assert "basis is filled on every row." in browser_page.inner_text("body")  # the first check, selected
+    browser_page.get_by_text("basis_is_an_allowed_value").first.click()
+    browser_page.get_by_text("basis is one of: headcount, FTE, days, count, mixed.").first.wait_for(
+        timeout=RENDER_LIMIT_S * 1000
+    )
+
+
+def test_data_docs_link_loads_over_http(browser_page, tmp_path, monkeypatch):
+    """The GX Data Docs folder, served as `make ui` serves it (orchestration/docs_server.py), opens in Chromium
+    from the http link a check's metadata carries."""
+    import threading
+
+    from orchestration.docs_server import docs_server
+    from orchestration.quality.gate import write_docs_index
+    from orchestration.resources import Settings
+
+    url = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("WF_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("WF_DOCS_URL", url)
+    settings = Settings.from_env()
+    (settings.warehouse_dir / "docs" / "gx" / "nhs_pwr").mkdir(parents=True)
+    (settings.warehouse_dir / "docs" / "gx" / "nhs_pwr" / "index.html").write_text("<title>nhs_pwr</title>")
+    write_docs_index(settings.warehouse_dir / "docs" / "gx")
+    server = docs_server(settings)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        response = browser_page.goto(f"{settings.docs_url}/gx/index.html")
+        assert response.status == 200
+        assert "Great Expectations Data Docs" in browser_page.inner_text("body")
+        browser_page.get_by_text("nhs_pwr").click()
+        browser_page.wait_for_url(f"{url}/gx/nhs_pwr/index.html")
+    finally:
+        server.shutdown()
+        server.server_close()

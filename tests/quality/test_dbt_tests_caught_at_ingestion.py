@@ -418,6 +418,16 @@ ALLOWED: dict[str, str] = {
             ("severity", "accepted_values"),
         )
     },
+    **{
+        f"stg_audit__return_state:{column}:{test}": _AUDIT
+        for column, test in (
+            ("source_name+return_period+submitter", "unique_combination"),
+            ("latest_load_id", "not_null"),
+            ("latest_load_id", "unique"),
+            ("latest_status", "accepted_values"),
+            ("is_held_back", "not_null"),
+        )
+    },
 }
 
 

@@ -140,6 +140,7 @@ def test_asset_check_on_the_raw_asset_names_the_failing_return(tmp_path, monkeyp
     failing = evaluation.metadata["failing_returns"].value
     assert "`nhs_esr_staff/2024-01/RWE.csv` (`row 2, fte`): `value 0 in column fte is out of range" in failing
     assert evaluation.metadata["returns_quarantined"].value == 1
-    assert evaluation.metadata["data_docs"].value.endswith("/docs/gx/index.html")
+    assert evaluation.metadata["data_docs"].value == "http://127.0.0.1:3001/gx/index.html"  # served by make ui
+    assert evaluation.metadata["data_docs_file"].value.endswith("/docs/gx/index.html")
     [clean] = check_evaluations(result, "nhs_pwr")
     assert clean.passed

@@ -16,7 +16,7 @@ def test_committed_kpi_paths_are_in_step_with_the_models():
     assert len(kpis) == 13
     for kpi in kpis:
         assert f"## {kpi}\n" in fresh and f"`mart_system_kpis.value (kpi = '{kpi}')`" in fresh, kpi
-    assert "`marts/mart_system_kpis: relationships_mart_system_kpis_kpi__kpi__ref_metric_definitions_`" in fresh
+    assert "`marts/mart_system_kpis: kpi_is_known_in_metric_definitions`" in fresh  # checks named by their rule
     assert OUTPUT.read_text(encoding="utf-8") == fresh, (
         "docs/kpi_paths.md is stale: run python -m orchestration.kpi_paths"
     )

@@ -237,7 +237,11 @@ valued as (
             when registry.aggregation in ('median', 'sum') then figures.numerator
             else {{ safe_ratio('figures.numerator', 'figures.denominator') }}
         end as value,
-        coalesce(figures.is_provisional, false) as is_provisional,
+        -- provisional: a leaver's internal-move test still waits for snapshots, or coverage is below the
+        -- threshold (macro coverage_is_low; 1 of 42 partners is not the System)
+        coalesce(figures.is_provisional, false) or {{ coverage_is_low(
+            'coalesce(reporting_counts.orgs_reporting, 0)', 'coalesce(reporting_counts.orgs_expected, 0)'
+        ) }} as is_provisional,
         coalesce(reporting_counts.orgs_reporting, 0) as orgs_reporting,
         coalesce(reporting_counts.orgs_expected, 0) as orgs_expected
     from spine

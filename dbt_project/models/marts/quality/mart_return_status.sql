@@ -1,7 +1,7 @@
 -- The table a data engineer works from when chasing partners: every return expected or received, its
 -- outcome, the version in use and what to fix (one line per problem).
 with versions as (
-    select * from {{ ref('int_return_versions_ranked') }}
+    select * from {{ ref('stg_audit__return_state') }}
 ),
 
 reasons as (
@@ -22,6 +22,10 @@ sources as (
 
 unknown_shares as (
     select * from {{ ref('int_return_unknown_share') }}
+),
+
+due as (
+    select * from {{ ref('int_return_sources_due') }}
 ),
 
 received as (
@@ -60,6 +64,7 @@ missing as (
         ])) }} as reasons,
         cast(null as bigint) as current_load_id
     from coverage
+    inner join due on coverage.source_name = due.source_name and coverage.period <= due.last_due_period
     where
         coverage.is_expected
         and not coverage.is_received
