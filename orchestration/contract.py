@@ -30,6 +30,11 @@ AUDIT_SOURCE = """
         description: One row per file received (each version), with its hash, rows, status and currency.
       - name: quarantine
         description: One row per problem found in a return (ERROR quarantines, WARN is reported).
+      - name: return_state
+        description: >
+          A view over load_log (orchestration/ingestion/schema.py): one row per return (source, period,
+          submitter) with its latest version received, the version in use and is_held_back, the one
+          definition of a quarantined return.
 """
 
 

@@ -1,5 +1,5 @@
 -- Joiners of NHS trusts and ASC establishments in the 12 months to period (W = M-11 .. M) by dimension
--- (origin, age_band, ethnic_group, gender, and disability for the NHS) and category, per organisation and
+-- (origin, route, age_band, ethnic_group, gender, and disability for the NHS) and category, per organisation and
 -- profession ('All' counts each person once), from int_joiner_origins; only where int_organisation_windows
 -- finds the staff-in-post window complete (every month M-12 .. M), the rule of mart_turnover's joiners_12m,
 -- so a dimension's categories add up to it. An empty category is 'Unknown'. UNSUPPRESSED: mart_joiners adds
@@ -14,6 +14,10 @@ org_windows as (
 
 months as (
     select * from {{ ref('int_months') }}
+),
+
+routes as (
+    select * from {{ ref('int_joiner_routes') }}
 ),
 
 -- One row per joiner and profession, and one per joiner under 'All'.
@@ -91,6 +95,16 @@ categories as (
         disability as category
     from people
     where sector = 'NHS'
+    union all
+    -- A person joining in two professions by two routes counts once, under the first (metrics.md's order).
+    select
+        period,
+        org_code,
+        person_key,
+        'route' as dimension,
+        {{ route_name('min(route_rank)') }} as category
+    from routes
+    group by period, org_code, person_key
 ),
 
 monthly as (
