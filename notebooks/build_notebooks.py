@@ -19,6 +19,7 @@ import duckdb
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+import yaml
 from matplotlib.ticker import PercentFormatter
 
 # Text from partners' returns (organisation names, reasons) is shown, never run: pandas escapes HTML in its
@@ -35,9 +36,11 @@ def q(sql: str) -> pd.DataFrame:
     return con.execute(sql).df()
 
 
-# As the board pack (orchestration/boardpack): a month standing on fewer than 80% of the partners expected, or
-# provisional, is drawn as an open circle and not joined into the line; a suppressed value is never drawn.
-LOW_COVERAGE = 0.8
+# As the board pack (orchestration/boardpack): a month standing on fewer than the coverage threshold of the
+# partners expected (the dbt var coverage_threshold), or provisional, is drawn as an open circle and not joined
+# into the line; a suppressed value is never drawn.
+PROJECT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "dbt_project" / "dbt_project.yml").exists())
+LOW_COVERAGE = yaml.safe_load((PROJECT / "dbt_project" / "dbt_project.yml").read_text())["vars"]["coverage_threshold"]
 names = dict(q("select org_code, org_name from dim_organisation").itertuples(index=False))
 
 
@@ -76,7 +79,7 @@ SCORECARD = [
         "`basis = mixed`). **Coverage** (`orgs_reporting` of `orgs_expected`) says how many partners a figure "
         "stands on. Counts of 1 to 4 people are suppressed: shown as *suppressed* in tables and never drawn (not as "
         "0). 12-month figures need a complete year of returns. In the charts a month that is provisional, or stands "
-        "on fewer than 80% of the partners expected, is an open circle, not joined into the line."
+        "on fewer than the coverage threshold (75%) of the partners expected, is an open circle, not joined into the line."
     ),
     new_code_cell(SETUP),
     new_markdown_cell(

@@ -23,6 +23,15 @@ class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message says which and why."""
 
 
+def coverage_threshold() -> float:
+    """The share of expected partners below which a figure is provisional: the dbt var coverage_threshold
+    (dbt_project.yml), the one place it is set; the board pack and the notebooks mark points with it too."""
+    import yaml
+
+    with open(PROJECT_ROOT / "dbt_project" / "dbt_project.yml", encoding="utf-8") as handle:
+        return float(yaml.safe_load(handle)["vars"]["coverage_threshold"])
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from orchestration.boardpack.charts import Point, Series, line_chart
-from orchestration.resources import PROJECT_ROOT
+from orchestration.resources import PROJECT_ROOT, coverage_threshold
 from orchestration.safe_text import CONTENT_SECURITY_POLICY, html_text
 
 BOARD_TARGETS = PROJECT_ROOT / "seeds" / "board" / "board_targets.csv"
@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
     "--no-pdf-header-footer",
 ]
 PDF_TIMEOUT_S = 180
-LOW_COVERAGE = 0.8  # a point standing on fewer than 80% of the partners expected is marked "low coverage"
+LOW_COVERAGE = coverage_threshold()  # a point on fewer of the partners expected is marked "low coverage"
 TREND_MONTHS = 24
 SECTORS = ["NHS", "Adult social care", "VCSE", "System"]
 COLOURS = {"NHS": "#005eb8", "Adult social care": "#7c2855", "VCSE": "#007f73", "System": "#231f20"}
