@@ -33,7 +33,7 @@ def cookbook_queries() -> list[str]:
 @pytest.fixture(scope="module")
 def answers(demo) -> list[list[dict]]:
     queries = cookbook_queries()
-    assert len(queries) == 10
+    assert len(queries) == 11
     with duckdb.connect(str(demo.marts), read_only=True) as con:
         results = []
         for query in queries:
@@ -121,3 +121,10 @@ def test_apprentices_still_in_the_system(answers):
     assert system["retention_rate_system_12m"] == pytest.approx(system["retained_system_12m"] / system["cohort_12m"])
     assert system["retained_org_12m"] <= system["retained_system_12m"] <= system["cohort_12m"]
     assert 0 < system["orgs_sending_route_columns"] < system["orgs_reporting"]
+
+
+def test_where_joiners_come_from(answers):
+    rows = answers[10]
+    assert {r["sector"] for r in rows} >= {"NHS", "Adult social care", "System"}
+    assert {r["origin"] for r in rows if r["sector"] == "System"} >= {"Another partner", "Rejoining", "New to sector"}
+    assert not [r for r in rows if r["joiners_12m"] is not None and 0 < r["joiners_12m"] < 5]  # 1-4 suppressed
