@@ -253,6 +253,8 @@ ax = origins.pivot(index="sector", columns="origin", values="joiners_12m").plot.
 ax.set_xlabel("joiners")
 plt.show()
 origins"""
+    ),
+    new_markdown_cell(
         "## How people enter and stay\n\nJoiners by route (retire and return, apprentices, international "
         "recruits, other) across the system, and the share of each route's joiners of a year before still in "
         "their organisation and still in the system twelve month-ends after joining (cohort retention needs "

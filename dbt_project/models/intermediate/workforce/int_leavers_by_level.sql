@@ -242,5 +242,6 @@ select
     sum(leavers_12m) over (partition by period, sector, org_code, profession, dimension) as total_leavers_12m,
     orgs_reporting,
     orgs_expected,
-    is_provisional
+    -- as mart_system_kpis: provisional too while too few of the partners expected are reporting
+    is_provisional or coalesce({{ coverage_is_low('orgs_reporting', 'orgs_expected') }}, false) as is_provisional
 from levels
