@@ -145,6 +145,8 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("ics_partners", "end_date"): "end of membership; empty while a partner",
     ("ics_partners", "expected_returns"): "the sources the partner is expected to send, separated by ';' "
     "(drives the coverage figures)",
+    ("ics_partners", "place"): "the ICS place the organisation mainly serves (e.g. Leicester City)",
+    ("ics_partners", "local_authority_code"): "ONS code of the (lower-tier) local authority of that place",
     ("cqc_ratings", "location_id"): "CQC location id",
     ("cqc_ratings", "provider_id"): "CQC provider id",
     ("cqc_ratings", "location_name"): "the location's name",

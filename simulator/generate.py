@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import config as C
+from .demand import register_places
 from .engine import MonthOut, Sim, Tab
 from .truth import TruthInput, compute_truth
 from .util import add_months, day_str, fmt_fixed, fmt_hundredths, month_end_day, month_list, month_start_day
@@ -122,6 +123,8 @@ REGISTER_COLUMNS = [
     "start_date",
     "end_date",
     "expected_returns",
+    "place",
+    "local_authority_code",
 ]
 
 PLACES = [
@@ -683,8 +686,8 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     agg_mod = _aggregates if aggregates else None
     vcse = agg_mod.vcse_partners(agg_rng, scale.n_vcse, first) if agg_mod is not None else []
 
-    reg1 = _register(sim, scale, est, vcse, first, messy.merger_end, final=False)
-    reg2 = _register(sim, scale, est, vcse, first, messy.merger_end, final=True)
+    reg1 = register_places(_register(sim, scale, est, vcse, first, messy.merger_end, final=False), est, seed)
+    reg2 = register_places(_register(sim, scale, est, vcse, first, messy.merger_end, final=True), est, seed)
     _write_csv(reg1, out / "ics_partners" / first / "ics.csv")
     rpath = out / "ics_partners" / messy.merger_end / "ics.csv"
     _write_csv(reg2, rpath)

@@ -166,6 +166,8 @@ def read_contract_csv(data: bytes, source: Source, columns: tuple[str, ...] | No
     required = {c.name for c in source.columns if c.required and c.name in wanted}
     frame = read_csv_text(data)
     warnings = match_header([c for c in frame.columns if c != "source_row"], wanted, required)
+    for optional in (c for c in wanted if c not in frame.columns):  # an optional column left out reads as empty
+        frame[optional] = None
     return ParsedReturn(frame[["source_row", *wanted]].copy(), warnings)
 
 

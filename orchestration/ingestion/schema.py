@@ -97,3 +97,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...] = 
                 + ", ".join(f'"{n}" {t}' for n, t in history)
                 + ", load_id bigint, source_row bigint)"
             )
+            # A column the contract gained later (e.g. the register's optional place) reaches older warehouses.
+            for schema, wanted in (("raw", columns), ("history", history)):
+                have = {r[0] for r in con.execute(f"select * from {schema}.{table} limit 0").description}
+                for name, type_ in wanted:
+                    if name not in have:
+                        con.execute(f'alter table {schema}.{table} add column "{name}" {type_}')

@@ -110,6 +110,8 @@ SOURCES: tuple[Source, ...] = (
             _c("start_date", "date"),
             _c("end_date", "date"),
             _c("expected_returns"),
+            _c("place", required=False),
+            _c("local_authority_code", required=False),
         ),
         key=("org_code",),
     ),

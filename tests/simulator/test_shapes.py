@@ -106,6 +106,8 @@ COLUMNS = {
         "start_date",
         "end_date",
         "expected_returns",
+        "place",
+        "local_authority_code",
     ],
 }
 
@@ -159,6 +161,7 @@ def check_file(out: Path, path: Path, truth: dict) -> None:
         assert df["org_code"].is_unique
         assert set(df["sector"]) <= {"NHS", "Adult social care", "VCSE"}
         assert _dates_ok(df["start_date"], True) and _dates_ok(df["end_date"], True)
+        assert df["place"].notna().all() and df["local_authority_code"].notna().all(), "every partner has a place"
         return
     assert (df["period"] == period).all(), rel
     nhs_sg = _crosswalk("profession_crosswalk.csv", "NHS")

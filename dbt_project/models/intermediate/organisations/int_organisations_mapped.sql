@@ -1,5 +1,5 @@
 -- Each register organisation with the final successor it is reported under (merger chains followed
--- up to five steps), its membership dates and the sources it is expected to send.
+-- up to five steps), its membership dates, the sources it is expected to send, and its register place.
 with organisations as (
     select * from {{ ref('stg_ics_partners__organisations') }}
 ),
@@ -26,6 +26,8 @@ select
     chain.reporting_org_code,
     organisations.start_date,
     organisations.end_date,
-    organisations.expected_returns
+    organisations.expected_returns,
+    organisations.place,
+    organisations.local_authority_code
 from organisations
 inner join chain on organisations.org_code = chain.org_code

@@ -31,7 +31,9 @@ select
     cast(start_date as date) as start_date,
     cast(end_date as date) as end_date,
     cast(reporting_org_code as {{ dbt.type_string() }}) as reporting_org_code,
-    true as is_partner
+    true as is_partner,
+    cast(place as {{ dbt.type_string() }}) as place,
+    cast(local_authority_code as {{ dbt.type_string() }}) as local_authority_code
 from organisations
 union all
 select
@@ -43,5 +45,7 @@ select
     cast(null as date) as start_date,
     cast(null as date) as end_date,
     cast(org_code as {{ dbt.type_string() }}) as reporting_org_code,
-    false as is_partner
+    false as is_partner,
+    cast(null as {{ dbt.type_string() }}) as place,
+    cast(null as {{ dbt.type_string() }}) as local_authority_code
 from unregistered

@@ -15,7 +15,9 @@ renamed as (
         nullif(trim(successor_code), '') as successor_code,
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
-        coalesce(trim(expected_returns), '') as expected_returns
+        coalesce(trim(expected_returns), '') as expected_returns,
+        nullif(trim(place), '') as place,
+        nullif(upper(trim(local_authority_code)), '') as local_authority_code
     from source
     where return_period = latest_period
 )
