@@ -31,6 +31,7 @@ TEMPLATE_ROWS = 200  # rows of the workbook that carry the role_category drop-do
 
 # What a column means, where sources.py gives no note of its own (returns.md's wording). Keyed by
 # (source or extra table, column); tests/unit/test_templates.py fails on a column of SOURCES without one.
+IMD_MEANING = "Index of Multiple Deprivation decile (1 most deprived .. 10) of the area of the home postcode"
 MEANINGS: dict[tuple[str, str], str] = {
     **{
         (s, c): text
@@ -110,6 +111,9 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("asc_wds_workers", "age_band"): "age band",
     ("asc_wds_workers", "nationality_group"): "nationality group",
     ("asc_wds_workers", "days_sick_12m"): "days of sickness in the last 12 months",
+    ("asc_wds_workers", "residence_imd_decile"): IMD_MEANING,
+    ("nhs_esr_staff", "nationality_group"): "nationality group",
+    ("nhs_esr_staff", "residence_imd_decile"): IMD_MEANING,
     ("asc_wds_establishments", "period"): "the month of the extract",
     ("asc_wds_establishments", "establishment_id"): "the establishment",
     ("asc_wds_establishments", "establishment_name"): "its name",

@@ -15,6 +15,20 @@ Personal = Literal["ni_number", "hash", "drop"]
 AGE_BANDS = ("<25", "25-34", "35-44", "45-54", "55-64", "65+")
 GENDERS = ("Female", "Male", "Other", "Not stated")
 ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", "Not stated")
+NATIONALITY_GROUPS = ("British", "EU", "Non-EU", "Unknown")
+# ONS Census 2021 TS021 (bulk layout): the stored column of each header the warehouse keeps (returns.md,
+# "Population"); the detailed categories under each group are read past.
+TS021_COLUMNS = {
+    "date": "date",
+    "geography": "geography",
+    "geography code": "geography_code",
+    "Ethnic group: Total: All usual residents": "all_usual_residents",
+    "Ethnic group: Asian, Asian British or Asian Welsh": "asian",
+    "Ethnic group: Black, Black British, Black Welsh, Caribbean or African": "black",
+    "Ethnic group: Mixed or Multiple ethnic groups": "mixed",
+    "Ethnic group: White": "white",
+    "Ethnic group: Other ethnic group": "other",
+}
 AFC_BANDS = (
     *(f"Band {n}" for n in range(2, 10)),
     *(f"Band 8{c}" for c in "abcd"),
@@ -56,7 +70,7 @@ class Source:
     cadence: Literal["monthly", "quarterly", "annual"]
     description: str
     columns: tuple[Column, ...]
-    file_format: Literal["csv", "vcse_workbook", "ods_etr", "published_sickness"] = "csv"
+    file_format: Literal["csv", "vcse_workbook", "ods_etr", "published_sickness", "ons_ts021"] = "csv"
     period_column: str | None = None
     key: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ("csv",)
@@ -122,7 +136,11 @@ SOURCES: tuple[Source, ...] = (
         cadence="monthly",
         description="NHS staff in post: the ESR snapshot at each month's last day, one row per assignment. "
         "NI, employee and assignment numbers are replaced by keyed hashes before loading.",
-        columns=_ESR_PERSON,
+        columns=(
+            *_ESR_PERSON,
+            _c("nationality_group", required=False, allowed=NATIONALITY_GROUPS),
+            _c("residence_imd_decile", "integer", required=False),
+        ),
         period_column="period",
         key=("assignment_number",),
     ),
@@ -253,8 +271,9 @@ SOURCES: tuple[Source, ...] = (
             _c("gender", allowed=GENDERS),
             _c("ethnic_group", allowed=ETHNIC_GROUPS),
             _c("age_band", allowed=AGE_BANDS),
-            _c("nationality_group", allowed=("British", "EU", "Non-EU", "Unknown")),
+            _c("nationality_group", allowed=NATIONALITY_GROUPS),
             _c("days_sick_12m", "decimal"),
+            _c("residence_imd_decile", "integer", required=False),
         ),
         period_column="period",
         key=("establishment_id", "worker_id"),
@@ -363,6 +382,23 @@ SOURCES: tuple[Source, ...] = (
         ),
         file_format="ods_etr",
         key=("org_code",),
+    ),
+    Source(
+        name="population_profile",
+        group="reference",
+        sector="",
+        cadence="annual",
+        description="ONS Census 2021 TS021 (ethnic group) for lower-tier local authorities, bulk layout as "
+        "published: usual residents in total and in the five top-level ethnic groups, for representation.",
+        columns=(
+            _c("date", "year"),
+            _c("geography"),
+            _c("geography_code"),
+            *(_c(name, "integer") for name in tuple(TS021_COLUMNS.values())[3:]),
+        ),
+        file_format="ons_ts021",
+        period_column="date",
+        key=("geography_code",),
     ),
 )
 

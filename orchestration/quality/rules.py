@@ -25,6 +25,7 @@ from orchestration.ingestion.sources import (
     SOURCES,
     SURVEY_PERCENT_QUESTIONS,
     SURVEY_THEMES,
+    TS021_COLUMNS,
     Source,
 )
 from orchestration.resources import PROJECT_ROOT
@@ -57,8 +58,9 @@ CROSSWALK_PARAMETERS = {
 
 # Ranges (ERROR): table -> column -> (min, max, strict_min, what a partner is told).
 NON_NEGATIVE = (0, None, False, "a number of 0 or more")
+IMD_DECILE = (1, 10, False, "a decile from 1 (most deprived) to 10")
 RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
-    "nhs_esr_staff": {"fte": (0, 1.5, True, "more than 0 and at most 1.5")},
+    "nhs_esr_staff": {"fte": (0, 1.5, True, "more than 0 and at most 1.5"), "residence_imd_decile": IMD_DECILE},
     "nhs_esr_leavers": {"fte": (0, 1.5, True, "more than 0 and at most 1.5")},
     "nhs_pwr": {
         c: NON_NEGATIVE
@@ -74,7 +76,11 @@ RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
     },
     "nhs_staff_survey": {"responses": NON_NEGATIVE},
     "nhs_wres": {"numerator": NON_NEGATIVE, "denominator": NON_NEGATIVE},
-    "asc_wds_workers": {"contracted_hours": NON_NEGATIVE, "days_sick_12m": NON_NEGATIVE},
+    "asc_wds_workers": {
+        "contracted_hours": NON_NEGATIVE,
+        "days_sick_12m": NON_NEGATIVE,
+        "residence_imd_decile": IMD_DECILE,
+    },
     "asc_wds_establishments": {"vacancies": NON_NEGATIVE},
     "vcse_returns": {
         c: NON_NEGATIVE
@@ -92,6 +98,7 @@ RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
     },
     "vcse_leaving_reasons": {"count": NON_NEGATIVE},
     "vcse_pulse": {"score": (0, 10, False, "a score from 0 to 10"), "responses": NON_NEGATIVE},
+    "population_profile": {c: NON_NEGATIVE for c in tuple(TS021_COLUMNS.values())[3:]},  # the counts
     "nhs_published_sickness": {
         "fte_days_lost": NON_NEGATIVE,
         "fte_days_available": NON_NEGATIVE,

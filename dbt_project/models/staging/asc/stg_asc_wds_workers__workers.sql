@@ -23,6 +23,7 @@ renamed as (
         trim(age_band) as age_band,
         trim(nationality_group) as nationality_group,
         cast(days_sick_12m as {{ type_double() }}) as days_sick_12m,
+        cast(residence_imd_decile as integer) as residence_imd_decile,
         load_id,
         file_name,
         source_row

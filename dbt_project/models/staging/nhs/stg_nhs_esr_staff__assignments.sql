@@ -21,6 +21,8 @@ renamed as (
         trim(gender) as gender,
         trim(ethnic_group) as ethnic_group,
         trim(disability) as disability,
+        nullif(trim(nationality_group), '') as nationality_group,
+        cast(residence_imd_decile as integer) as residence_imd_decile,
         load_id,
         file_name,
         source_row
