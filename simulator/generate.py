@@ -21,6 +21,7 @@ import pandas as pd
 from . import config as C
 from .demand import register_places
 from .engine import MonthOut, Sim, Tab
+from .population import write_population
 from .truth import TruthInput, compute_truth
 from .util import add_months, day_str, fmt_fixed, fmt_hundredths, month_end_day, month_list, month_start_day
 
@@ -723,6 +724,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     dst = out / "ods_trusts" / first / "etr.csv"
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REALDATA / "ods" / "etr.csv", dst)
+    write_population(out, seed)  # ONS TS021 layout, simulated figures
 
     agg: dict = {}
     if agg_mod is not None:

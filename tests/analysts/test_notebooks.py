@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 from tests.conftest import PROJECT_ROOT
 
-NOTEBOOKS = {"seven_kpi_scorecard.ipynb": 6, "culture_dashboard.ipynb": 5}
+NOTEBOOKS = {"seven_kpi_scorecard.ipynb": 6, "culture_dashboard.ipynb": 8}
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
