@@ -271,7 +271,7 @@ SOURCES: tuple[Source, ...] = (
             _c("gender", allowed=GENDERS),
             _c("ethnic_group", allowed=ETHNIC_GROUPS),
             _c("age_band", allowed=AGE_BANDS),
-            _c("nationality_group", allowed=NATIONALITY_GROUPS),
+            _c("nationality_group", allowed=("British", "EU", "Non-EU", "Unknown")),
             _c("days_sick_12m", "decimal"),
             _c("residence_imd_decile", "integer", required=False),
         ),
