@@ -544,6 +544,82 @@ else:
 ]
 
 
+# Who the workforce is (mart_workforce_profile, mart_representation): appended to the dashboard.
+CULTURE += [
+    new_markdown_cell(
+        "## Who the workforce is: staff in post by age and ethnic group\n\n"
+        "`mart_workforce_profile` at the latest month, whole system (`org_code = 'ICS'`): each person once, "
+        "under their main assignment. `share_aged_55_plus` is the retirement-risk figure. The VCSE sends "
+        "totals only, so the System's categories are NHS and adult social care. Blank = suppressed."
+    ),
+    new_code_cell(
+        """profile = q('''
+    select sector, dimension, category, headcount, share, share_aged_55_plus
+    from mart_workforce_profile
+    where period = (select max(period) from mart_workforce_profile) and org_code = 'ICS'
+      and profession = 'All' and pay_band_group = 'All'
+    order by sector, dimension, category
+''')
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+for ax, dimension in zip(axes, ("age_band", "ethnic_group"), strict=True):
+    part = profile[(profile.dimension == dimension) & (profile.sector != "System")]
+    part.pivot(index="category", columns="sector", values="share").plot.bar(ax=ax, title=dimension)
+    ax.set_ylabel("share of staff in post")
+plt.tight_layout()
+plt.show()
+profile[profile.dimension == "All"][["sector", "headcount", "share_aged_55_plus"]]"""
+    ),
+    new_markdown_cell(
+        "## Ethnic minority staff band by band (WRES indicator 1), every sector\n\n"
+        "The share of staff with ethnicity stated who are from an ethnic minority, per pay band group. NHS "
+        "bands are Agenda for Change groups; adult social care has no bands (`All`); the VCSE workbook has no "
+        "ethnicity, so its row is empty. Sums of published cells: a group with a suppressed cell is left blank."
+    ),
+    new_code_cell(
+        """bands = q('''
+    select sector, pay_band_group,
+           sum(headcount) filter (where category in ('Mixed', 'Asian', 'Black', 'Other')) as ethnic_minority,
+           sum(headcount) filter (where category <> 'Not stated') as stated,
+           count(*) filter (where headcount is null) as suppressed_cells
+    from mart_workforce_profile
+    where period = (select max(period) from mart_workforce_profile) and org_code = 'ICS'
+      and profession = 'All' and dimension = 'ethnic_group' and sector <> 'System'
+    group by sector, pay_band_group
+    union all
+    select 'VCSE', 'All', null, null, 0
+    order by sector, pay_band_group
+''')
+bands["ethnic_minority_share"] = bands.ethnic_minority / bands.stated
+bands.loc[bands.suppressed_cells > 0, "ethnic_minority_share"] = None
+ax = bands.pivot(index="pay_band_group", columns="sector", values="ethnic_minority_share").plot.bar(
+    figsize=(9, 4), title="Ethnic minority share of staff in post, by pay band group")
+ax.set_ylabel("share")
+plt.show()
+bands"""
+    ),
+    new_markdown_cell(
+        "## Does the workforce look like its community?\n\n"
+        "`mart_representation`: each group's share of staff in post (ethnicity stated) over its share of the "
+        "usual residents of the place's local authorities (Census 2021 TS021). 1.0 means the workforce looks "
+        "like its community; below 1 the group is under-represented. The demo's population file is simulated."
+    ),
+    new_code_cell(
+        """representation = q('''
+    select place, sector, ethnic_group, workforce_share, population_share, representation_ratio
+    from mart_representation
+    where period = (select max(period) from mart_representation)
+    order by place, sector, ethnic_group
+''')
+minority = representation[representation.ethnic_group == "Ethnic minority"]
+ax = minority.pivot(index="place", columns="sector", values="representation_ratio").plot.bar(
+    figsize=(9, 4), title="Ethnic minority representation ratio by place")
+ax.axhline(1.0, color="grey", linewidth=0.8)
+plt.show()
+representation"""
+    ),
+]
+
+
 def write(name: str, cells: list) -> Path:
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -22,6 +22,7 @@ from . import config as C
 from . import truth_leavers
 from .demand import Demand, misplace_establishment, register_places
 from .engine import MonthOut, Sim, Tab
+from .population import write_population
 from .routes import ROUTE_COLUMNS, sends, with_route_columns
 from .truth import TruthInput, compute_truth
 from .truth_joiners import JoinerTruthInput, joiner_truth
@@ -741,6 +742,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     dst = out / "ods_trusts" / first / "etr.csv"
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REALDATA / "ods" / "etr.csv", dst)
+    write_population(out, seed)  # ONS TS021 layout, simulated figures
 
     agg: dict = {}
     if agg_mod is not None:

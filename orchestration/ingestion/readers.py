@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from orchestration.ingestion.sources import Source
+from orchestration.ingestion.sources import TS021_COLUMNS, Source
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,25 @@ def read_contract_csv(data: bytes, source: Source, columns: tuple[str, ...] | No
     for optional in (c for c in wanted if c not in frame.columns):  # an optional column left out reads as empty
         frame[optional] = None
     return ParsedReturn(frame[["source_row", *wanted]].copy(), warnings)
+
+
+def read_ts021(data: bytes, source: Source) -> ParsedReturn:
+    """ONS Census 2021 TS021 as ONS publishes it in bulk: the total and the five top-level groups are kept
+    under their stored names (sources.TS021_COLUMNS); the detailed categories are read past."""
+    frame = read_csv_text(data)
+    headers = {normalise_name(ons): stored for ons, stored in TS021_COLUMNS.items()}
+    missing = [ons for ons in TS021_COLUMNS if normalise_name(ons) not in frame.columns]
+    if missing:
+        raise _reject(
+            "not ONS's TS021 bulk layout: column "
+            + ", ".join(f"'{m}'" for m in missing)
+            + " missing (send the ONS file as downloaded)",
+            1,
+            missing[0],
+        )
+    picked = frame[["source_row", *headers]].copy()
+    picked.columns = ["source_row", *headers.values()]
+    return ParsedReturn(picked[["source_row", *source.column_names]])
 
 
 def read_etr(data: bytes, source: Source) -> ParsedReturn:
@@ -474,4 +493,6 @@ def parse_return(
         return read_etr(data, source)
     if source.file_format == "published_sickness":
         return read_published_sickness(data, source)
+    if source.file_format == "ons_ts021":
+        return read_ts021(data, source)
     return read_contract_csv(data, source)

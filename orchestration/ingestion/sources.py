@@ -18,6 +18,20 @@ Personal = Literal["ni_number", "hash", "drop"]
 AGE_BANDS = ("<25", "25-34", "35-44", "45-54", "55-64", "65+")
 GENDERS = ("Female", "Male", "Other", "Not stated")
 ETHNIC_GROUPS = ("White", "Mixed", "Asian", "Black", "Other", "Not stated")
+NATIONALITY_GROUPS = ("British", "EU", "Non-EU", "Unknown")
+# ONS Census 2021 TS021 (bulk layout): the stored column of each header the warehouse keeps (returns.md,
+# "Population"); the detailed categories under each group are read past.
+TS021_COLUMNS = {
+    "date": "date",
+    "geography": "geography",
+    "geography code": "geography_code",
+    "Ethnic group: Total: All usual residents": "all_usual_residents",
+    "Ethnic group: Asian, Asian British or Asian Welsh": "asian",
+    "Ethnic group: Black, Black British, Black Welsh, Caribbean or African": "black",
+    "Ethnic group: Mixed or Multiple ethnic groups": "mixed",
+    "Ethnic group: White": "white",
+    "Ethnic group: Other ethnic group": "other",
+}
 AFC_BANDS = (
     *(f"Band {n}" for n in range(2, 10)),
     *(f"Band 8{c}" for c in "abcd"),
@@ -59,7 +73,7 @@ class Source:
     cadence: Literal["monthly", "quarterly", "annual"]
     description: str
     columns: tuple[Column, ...]
-    file_format: Literal["csv", "vcse_workbook", "ods_etr", "published_sickness"] = "csv"
+    file_format: Literal["csv", "vcse_workbook", "ods_etr", "published_sickness", "ons_ts021"] = "csv"
     period_column: str | None = None
     key: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ("csv",)
@@ -129,6 +143,8 @@ SOURCES: tuple[Source, ...] = (
             *_ESR_PERSON,
             _c("apprentice", required=False, allowed=("Yes", "No")),
             _c("international_recruit", required=False, allowed=("Yes", "No", "Unknown")),
+            _c("nationality_group", required=False, allowed=NATIONALITY_GROUPS),
+            _c("residence_imd_decile", "integer", required=False),
         ),
         period_column="period",
         key=("assignment_number",),
@@ -264,6 +280,7 @@ SOURCES: tuple[Source, ...] = (
             _c("days_sick_12m", "decimal"),
             _c("apprentice", required=False, allowed=("Yes", "No")),
             _c("international_recruit", required=False, allowed=("Yes", "No", "Unknown")),
+            _c("residence_imd_decile", "integer", required=False),
         ),
         period_column="period",
         key=("establishment_id", "worker_id"),
@@ -373,6 +390,23 @@ SOURCES: tuple[Source, ...] = (
         file_format="ods_etr",
         key=("org_code",),
     ),
+    Source(
+        name="population_profile",
+        group="reference",
+        sector="",
+        cadence="annual",
+        description="ONS Census 2021 TS021 (ethnic group) for lower-tier local authorities, bulk layout as "
+        "published: usual residents in total and in the five top-level ethnic groups, for representation.",
+        columns=(
+            _c("date", "year"),
+            _c("geography"),
+            _c("geography_code"),
+            *(_c(name, "integer") for name in tuple(TS021_COLUMNS.values())[3:]),
+        ),
+        file_format="ons_ts021",
+        period_column="date",
+        key=("geography_code",),
+    ),
 )
 
 SOURCES_BY_NAME = {s.name: s for s in SOURCES}
@@ -440,6 +474,7 @@ TABLE_SUMMARIES = {
     "cqc_ratings": "CQC ratings snapshots.",
     "nhs_published_sickness": "NHS England's published sickness absence rates, every organisation in England.",
     "ods_trusts": "ODS etr list of NHS trusts.",
+    "population_profile": "ONS Census 2021 TS021, usual residents by top-level ethnic group per local authority.",
 }
 
 # Who sends each source (organisation, extract, register or national publisher) and its title: the
@@ -458,10 +493,12 @@ RETURN_SOURCES = {
     "cqc_ratings": ("national", "CQC ratings snapshot"),
     "nhs_published_sickness": ("national", "NHS England published sickness absence rates"),
     "ods_trusts": ("national", "ODS etr list of NHS trusts"),
+    "population_profile": ("national", "ONS Census 2021 TS021 usual residents by ethnic group"),
 }
 
 # What a column means, where sources.py gives no note of its own (returns.md's wording). Keyed by
 # (source or extra table, column); tests/unit/test_templates.py fails on a column of SOURCES without one.
+IMD_MEANING = "Index of Multiple Deprivation decile (1 most deprived .. 10) of the area of the home postcode"
 MEANINGS: dict[tuple[str, str], str] = {
     **{
         (s, c): text
@@ -485,6 +522,8 @@ MEANINGS: dict[tuple[str, str], str] = {
             "disability": "disability declared",
         }.items()
     },
+    ("nhs_esr_staff", "nationality_group"): "nationality group",
+    ("nhs_esr_staff", "residence_imd_decile"): IMD_MEANING,
     ("nhs_esr_staff", "apprentice"): "the assignment is an apprenticeship",
     ("nhs_esr_staff", "international_recruit"): "recruited from outside the UK into this post",
     ("nhs_esr_leavers", "period"): "the month the assignment ended in",
@@ -543,6 +582,7 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("asc_wds_workers", "age_band"): "age band",
     ("asc_wds_workers", "nationality_group"): "nationality group",
     ("asc_wds_workers", "days_sick_12m"): "days of sickness in the last 12 months",
+    ("asc_wds_workers", "residence_imd_decile"): IMD_MEANING,
     ("asc_wds_workers", "apprentice"): "the post is an apprenticeship",
     ("asc_wds_workers", "international_recruit"): "recruited from outside the UK into this post",
     ("asc_wds_establishments", "period"): "the month of the extract",
@@ -605,8 +645,9 @@ CROSSWALKS: dict[tuple[str, str], tuple[str, str]] = {
 
 # Ranges (ERROR): table -> column -> (min, max, strict_min, what a partner is told).
 NON_NEGATIVE = (0, None, False, "a number of 0 or more")
+IMD_DECILE = (1, 10, False, "a decile from 1 (most deprived) to 10")
 RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
-    "nhs_esr_staff": {"fte": (0, 1.5, True, "more than 0 and at most 1.5")},
+    "nhs_esr_staff": {"fte": (0, 1.5, True, "more than 0 and at most 1.5"), "residence_imd_decile": IMD_DECILE},
     "nhs_esr_leavers": {"fte": (0, 1.5, True, "more than 0 and at most 1.5")},
     "nhs_pwr": {
         c: NON_NEGATIVE
@@ -622,7 +663,11 @@ RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
     },
     "nhs_staff_survey": {"responses": NON_NEGATIVE},
     "nhs_wres": {"numerator": NON_NEGATIVE, "denominator": NON_NEGATIVE},
-    "asc_wds_workers": {"contracted_hours": NON_NEGATIVE, "days_sick_12m": NON_NEGATIVE},
+    "asc_wds_workers": {
+        "contracted_hours": NON_NEGATIVE,
+        "days_sick_12m": NON_NEGATIVE,
+        "residence_imd_decile": IMD_DECILE,
+    },
     "asc_wds_establishments": {"vacancies": NON_NEGATIVE},
     "vcse_returns": {
         c: NON_NEGATIVE
@@ -640,6 +685,7 @@ RANGES: dict[str, dict[str, tuple[float | None, float | None, bool, str]]] = {
     },
     "vcse_leaving_reasons": {"count": NON_NEGATIVE},
     "vcse_pulse": {"score": (0, 10, False, "a score from 0 to 10"), "responses": NON_NEGATIVE},
+    "population_profile": {c: NON_NEGATIVE for c in tuple(TS021_COLUMNS.values())[3:]},  # the counts
     "nhs_published_sickness": {
         "fte_days_lost": NON_NEGATIVE,
         "fte_days_available": NON_NEGATIVE,

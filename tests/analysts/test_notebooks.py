@@ -19,7 +19,7 @@ def _module(name: str):
     return module
 
 
-NOTEBOOKS = {"seven_kpi_scorecard.ipynb": 8, "culture_dashboard.ipynb": 5, "vacancy_demand.ipynb": 1}
+NOTEBOOKS = {"seven_kpi_scorecard.ipynb": 8, "culture_dashboard.ipynb": 8, "vacancy_demand.ipynb": 1}
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))

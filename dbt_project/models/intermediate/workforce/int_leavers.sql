@@ -288,14 +288,7 @@ select
     flagged.start_in_org,
     flagged.leaving_date < flagged.start_plus_12_months as is_early_leaver,
     cast(flagged.service_days as {{ type_double() }}) / 365.25 as service_years,
-    case
-        when flagged.service_days is null then null
-        when flagged.service_days < 365.25 then '<1'
-        when flagged.service_days < 2 * 365.25 then '1-2'
-        when flagged.service_days < 5 * 365.25 then '2-5'
-        when flagged.service_days < 10 * 365.25 then '5-10'
-        else '10+'
-    end as service_band,
+    {{ service_band('flagged.service_days') }} as service_band,
     flagged.is_internal_move,
     last_loaded.last_period is null
     or {{ add_months('flagged.period', 3) }} > last_loaded.last_period as is_provisional,

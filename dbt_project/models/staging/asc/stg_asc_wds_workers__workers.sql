@@ -25,6 +25,7 @@ renamed as (
         cast(days_sick_12m as {{ type_double() }}) as days_sick_12m,
         nullif(trim(apprentice), '') as apprentice,
         nullif(trim(international_recruit), '') as international_recruit,
+        cast(residence_imd_decile as integer) as residence_imd_decile,
         load_id,
         file_name,
         source_row

@@ -23,6 +23,8 @@ renamed as (
         trim(disability) as disability,
         nullif(trim(apprentice), '') as apprentice,
         nullif(trim(international_recruit), '') as international_recruit,
+        nullif(trim(nationality_group), '') as nationality_group,
+        cast(residence_imd_decile as integer) as residence_imd_decile,
         load_id,
         file_name,
         source_row

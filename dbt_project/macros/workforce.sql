@@ -1,0 +1,11 @@
+{#- Service band of a length of service in days (metrics.md: <1, 1-2, 2-5, 5-10, 10+ years). -#}
+{% macro service_band(days) -%}
+    case
+        when {{ days }} is null then null
+        when {{ days }} < 365.25 then '<1'
+        when {{ days }} < 2 * 365.25 then '1-2'
+        when {{ days }} < 5 * 365.25 then '2-5'
+        when {{ days }} < 10 * 365.25 then '5-10'
+        else '10+'
+    end
+{%- endmacro %}
