@@ -109,6 +109,7 @@ class Frames:
             f"join tru.marts.{table} t on {on} order by all"
         ).fetchall()
         self.table, self.keys, self.n = table, keys, len(rows)
+        self._hidden: dict[str, np.ndarray] = {}
         self.key = {k: [r[i] for r in rows] for i, k in enumerate(keys)}
         offset = len(keys) + 1
         self.published = {
@@ -121,7 +122,10 @@ class Frames:
         }
 
     def hidden(self, column: str) -> np.ndarray:
-        return np.isnan(self.published[column]) & ~np.isnan(self.truth[column])
+        """Rows whose value of column was withheld; computed once per column (every candidate scored asks)."""
+        if column not in self._hidden:
+            self._hidden[column] = np.isnan(self.published[column]) & ~np.isnan(self.truth[column])
+        return self._hidden[column]
 
 
 def _score(report: Report, frames: Frames, column: str, row: int, candidate: float) -> None:
