@@ -134,7 +134,9 @@ def test_two_assignments_in_two_professions_count_once_in_all(cases):
         ("Admin and estates", 0.4, dt.date(2016, 1, 1)),
         ("Nursing and midwifery", 0.6, dt.date(2016, 1, 1)),
     ]
-    everyone, nursing = mart(cases, "TA"), mart(cases, "TA", "Nursing and midwifery", published=False)
+    # the working warehouse's rows: secondary suppression on publication may hide more (the profile's small
+    # service bands close on the headcount), which is not what these cases test
+    everyone, nursing = mart(cases, "TA", published=False), mart(cases, "TA", "Nursing and midwifery", published=False)
     assert everyone["headcount"] == 12  # ten nurses, the two-assignment person once, the rejoiner
     assert everyone["fte"] == pytest.approx(12.0)
     assert nursing["headcount"] == 12 and nursing["fte"] == pytest.approx(11.6)
@@ -184,7 +186,7 @@ def test_merger_transfer_is_neither_leaver_nor_joiner(cases):
     assert cases.warehouse_query(
         "select count(*) from intermediate.int_joiners where org_code = 'TB' and period = date '2023-07-31'"
     ) == [(0,)]
-    tb = mart(cases, "TB")
+    tb = mart(cases, "TB", published=False)  # the rule, before secondary suppression
     assert tb["headcount"] == 19  # 8 + 6 transferred + 5 movers
     assert tb["leavers_12m"] == 0 and tb["turnover_rate_12m"] == 0.0  # zero is not suppressed
     assert tb["stability_index_12m"] == 1.0  # TC's staff at 2023-01 count in TB's base and stayed
@@ -193,6 +195,6 @@ def test_merger_transfer_is_neither_leaver_nor_joiner(cases):
 
 def test_incomplete_window_is_null(cases):
     # 2023-12: the window needs 2022-12, which never arrived
-    row = mart(cases, "TA", period="2023-12-31")
+    row = mart(cases, "TA", period="2023-12-31", published=False)  # the rule, before secondary suppression
     assert row["headcount"] == 12
     assert row["leavers_12m"] is None and row["turnover_rate_12m"] is None and row["stability_index_12m"] is None

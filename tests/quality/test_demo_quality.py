@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from orchestration.ingestion.sources import SOURCES
 from orchestration.refresh import summary
 from orchestration.resources import Settings
 
@@ -55,8 +56,10 @@ def test_refresh_summary_prints_gx_share_of_refresh_time(demo):
     text = summary(settings, run_id, seconds, True)
     lines = [line for line in text.splitlines() if "Great Expectations" in line or " s GX, " in line]
     print("\n".join(lines))
-    match = re.search(r"Great Expectations: ([0-9.]+) s of the ([0-9.]+) s refresh \(([0-9]+)%\), 13 sources", text)
+    match = re.search(
+        rf"Great Expectations: ([0-9.]+) s of the ([0-9.]+) s refresh \(([0-9]+)%\), {len(SOURCES)} sources", text
+    )
     assert match, text
     gx, total = float(match[1]), float(match[2])
     assert 0 < gx < total
-    assert len([line for line in lines if " s GX, " in line]) == 13
+    assert len([line for line in lines if " s GX, " in line]) == len(SOURCES)
