@@ -38,6 +38,8 @@ def value_for(column: Column, period: str, index: int) -> str:
         return "200"
     if column.name == "score":  # survey elements and themes are on a 0-10 scale (a quality rule)
         return str(5 + index)
+    if column.name == "residence_imd_decile":  # a decile, 1 to 10 (a quality rule)
+        return str(1 + index)
     if column.type in ("decimal", "integer"):
         return str(10 + index)
     if column.name == "staff_group":

@@ -467,12 +467,12 @@ class Mutator:
 
     def allowed_value(self, case, source, header, rows):
         table = source.name
-        allowed = [c for c in source.columns if c.allowed]
+        names = [h.strip().lower() for h in header]
+        allowed = [c for c in source.columns if c.allowed and c.name in names]  # an optional column may be absent
         if not allowed:
             self.sql_in_value(case, source, header, rows)
             return
         column = self.rng.choice(allowed)
-        names = [h.strip().lower() for h in header]
         index = self.rng.randrange(len(rows))
         rows[index][names.index(column.name)] = self.rng.choice(["Permanant", "UNKNOWN", "n/a", "Good!"])
         self._set(case, header, rows)
