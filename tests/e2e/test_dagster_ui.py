@@ -418,7 +418,8 @@ def test_check_names_are_words_not_dbt_test_ids(webserver, browser_page):
     assert "returns_outstanding" in names["published/marts"]
     open_page(browser_page, f"{webserver.url}/assets/marts/mart_system_kpis?view=checks")
     browser_page.get_by_text("basis_is_always_filled").first.wait_for(timeout=RENDER_LIMIT_S * 1000)
-    assert "basis is filled on every row." in browser_page.inner_text("body")  # the first check, selected
+    # the first check, selected: its sentence renders after its name (waited for, not read at once: a busy machine)
+    browser_page.get_by_text("basis is filled on every row.").first.wait_for(timeout=RENDER_LIMIT_S * 1000)
     browser_page.get_by_text("basis_is_an_allowed_value").first.click()
     browser_page.get_by_text("basis is one of: headcount, FTE, days, count, mixed.").first.wait_for(
         timeout=RENDER_LIMIT_S * 1000
