@@ -54,6 +54,7 @@ class Report:
     how: Counter = field(default_factory=Counter)  # relation that recovered a value -> n
     suppressed_counts: int = 0  # cells hidden whose true value is a count of 1 to 4 people
     cost: Counter = field(default_factory=Counter)  # table -> values hidden by secondary suppression
+    skipped: list[str] = field(default_factory=list)  # cross-table matches too wide to try (MAX_PAIRS)
 
     def small_recovered(self) -> int:
         return sum(n for (_, _, kind), n in self.recovered.items() if kind == "small count")
@@ -212,6 +213,12 @@ def attack_sums_along_keys(report: Report, tables: dict[str, Frames]) -> None:
                         _score(report, frames, column, member, float(values[row] - others[row]))
 
 
+# A group matched with more rows of another table than this shares too few keys with it (a period and a sector
+# against every profile row) to be a sum a reader forms; trying it costs minutes per pair of tables. Each skip is
+# printed with the report.
+MAX_PAIRS = 2_000_000
+
+
 def attack_sums_into_other_tables(report: Report, tables: dict[str, Frames]) -> None:
     """A table's rows along one key against a row of another table sharing the other keys."""
     for (name, frames), (other_name, other) in itertools.permutations(tables.items(), 2):
@@ -225,11 +232,11 @@ def attack_sums_into_other_tables(report: Report, tables: dict[str, Frames]) -> 
             index: dict[tuple, list[int]] = {}
             for row in range(other.n):
                 index.setdefault(tuple(other.key[k][row] for k in shared), []).append(row)
-            pairs = [
-                (g, row)
-                for g, key in enumerate(groups.keys)
-                for row in index.get(tuple(key[by.index(k)] for k in shared), [])
-            ]
+            matches = [index.get(tuple(key[by.index(k)] for k in shared), []) for key in groups.keys]
+            if sum(map(len, matches)) > MAX_PAIRS:  # keys shared too weakly (a period, a sector) to be a sum
+                report.skipped.append(f"{name} along {along} against {other_name} on {shared}")
+                continue
+            pairs = [(g, row) for g, rows_of_group in enumerate(matches) for row in rows_of_group]
             if not pairs:
                 continue
             g, rows = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
@@ -430,6 +437,8 @@ def _check(report: Report, label: str) -> None:
     print(f"\n{label}: {len(report.relations)} relations found in the data, {report.candidates} recoveries tried")
     for relation in report.relations:
         print("  ", relation)
+    for skipped in report.skipped:
+        print("   not tried (too wide):", skipped)
     print(f"{label}: suppressed counts of 1-4 people in the published file: {report.suppressed_counts}")
     print(f"{label}: recovered exactly: {dict(report.recovered)}")
     for relation, n in report.how.most_common():
