@@ -18,7 +18,7 @@ select
     vacancy_rate_12m_ago,
     change_12m,
     case when is_small_hires then null else median_days_to_hire end as median_days_to_hire,
-    demand_rank,
+    cast(demand_rank as {{ dbt.type_bigint() }}) as demand_rank,  -- rank() is int on Spark, bigint on DuckDB
     orgs_reporting,
     is_suppressed
 from demand
