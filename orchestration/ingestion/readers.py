@@ -93,6 +93,25 @@ def record_rows(text: str, first_row: int) -> list[int] | None:
     return rows
 
 
+def check_quotes(text: str) -> None:
+    """A quote that is never closed, or text right after a closing quote, is an error naming the row: the CSV
+    reader is lenient there and would load a garbled value (an org code swallowing the next field). Files
+    without a quote are not read twice."""
+    if '"' not in text:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1  # the line the record being read starts on: where an unclosed quote opens
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        raise _reject(
+            f"row {start}: a quote is not closed, or text follows a closing quote; a quote inside a "
+            'value must be doubled ("") and the value quoted',
+            start,
+        ) from None
+
+
 def normalise_name(name: str) -> str:
     return name.strip().lower()
 
@@ -120,6 +139,7 @@ def read_csv_text(data: bytes, column_names: list[str] | None = None, what: str 
     # A last line without its newline (a cut file, a header alone) reads like any other; blank lines at the end
     # are no rows.
     text = text.rstrip("\r\n") + "\n"
+    check_quotes(text)
     if column_names is None:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r"))), [])
         names = [f"c{i}" for i in range(len(header))]

@@ -193,3 +193,34 @@ def test_respelt_ni_numbers_key_the_same_people_as_the_original_return(hazard_la
                 [original, hazard.path],
             ).fetchall()
             assert len(keys) == 2 and keys[0][1] == keys[1][1], hazard
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ('"QK1,"NHS Leicester, Leicestershire ICB",NHS,ICB,,2023-01-01,,', 2),  # text after a closing quote
+        ('"RWE,Hospitals,NHS,Acute trust,,2023-01-01,,', 2),  # never closed: runs to the end
+    ],
+)
+def test_a_stray_quote_is_an_error_naming_its_row(line, row):
+    """pyarrow's CSV reader is lenient: without this rule the first line loaded with org_code 'QK1,NHS Leicester'."""
+    from orchestration.ingestion.readers import ReturnRejected, parse_return
+    from orchestration.ingestion.sources import SOURCES_BY_NAME
+
+    header = "org_code,org_name,sector,org_type,successor_code,start_date,end_date,expected_returns"
+    text = f"{header}\n{line}\nRX9,Trust,NHS,Acute trust,,2023-01-01,,\n"
+    with pytest.raises(ReturnRejected) as rejected:
+        parse_return(text.encode(), SOURCES_BY_NAME["ics_partners"], "csv")
+    problem = rejected.value.problem
+    assert (problem.severity, problem.row_number) == ("ERROR", row)
+    assert "quote" in problem.reason
+    assert (
+        len(
+            parse_return(
+                f'{header}\n"A ""quoted"" name",x,NHS,t,,2023-01-01,,\n'.encode(),
+                SOURCES_BY_NAME["ics_partners"],
+                "csv",
+            ).frame
+        )
+        == 1
+    )  # a doubled quote is fine

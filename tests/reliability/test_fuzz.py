@@ -119,12 +119,6 @@ def test_each_return_gets_the_outcome_of_the_problem_table(fuzzed: Fuzzed):
             wrong.append((case.file_name, case.mutation, "quarantined without naming a column", status, errors))
     print("\nFUZZ FIGURES", json.dumps({f"{e} -> {o}": n for (e, o), n in sorted(outcomes.items())}))
     print("FUZZ MUTATIONS", json.dumps(Counter(c.mutation for c in fuzzed.cases)))
-    # KNOWN OPEN DEFECT (session note, issue 17): since the register gained its optional place columns, an
-    # unbalanced quote in a register file can be accepted instead of quarantined. Listed, not hidden: printed
-    # here, and every other case must still be right.
-    known = [w for w in wrong if w[0].startswith("ics_partners/") and w[1] == "unbalanced_quote"]
-    print("FUZZ KNOWN OPEN", known)
-    wrong = [w for w in wrong if w not in known]
     assert wrong == [], "\n".join(map(str, wrong[:25])) + f"\n({len(wrong)} cases wrong)"
 
 
