@@ -19,8 +19,9 @@ import duckdb
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
-import yaml
 from matplotlib.ticker import PercentFormatter
+
+from orchestration.resources import coverage_threshold
 
 # Text from partners' returns (organisation names, reasons) is shown, never run: pandas escapes HTML in its
 # tables; MathJax must not read a '$' in that text as mathematics (it can build links), nor matplotlib in labels.
@@ -39,8 +40,7 @@ def q(sql: str) -> pd.DataFrame:
 # As the board pack (orchestration/boardpack): a month standing on fewer than the coverage threshold of the
 # partners expected (the dbt var coverage_threshold), or provisional, is drawn as an open circle and not joined
 # into the line; a suppressed value is never drawn.
-PROJECT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "dbt_project" / "dbt_project.yml").exists())
-LOW_COVERAGE = yaml.safe_load((PROJECT / "dbt_project" / "dbt_project.yml").read_text())["vars"]["coverage_threshold"]
+LOW_COVERAGE = coverage_threshold()
 names = dict(q("select org_code, org_name from dim_organisation").itertuples(index=False))
 
 
