@@ -96,10 +96,11 @@ scorecard = q(f'''
     order by kpi, sector
 ''')
 period_label = pd.Timestamp(period).strftime("%B %Y")
-UNITS = {"joiners_12m": "{:,.0f}", "leavers_12m": "{:,.0f}", "median_days_to_hire": "{:.0f} days",
-         "mean_days_to_fill": "{:.0f} days", "avg_sick_days_12m": "{:.1f} days", "median_service_years": "{:.1f} years"}
+# each KPI's unit from the registry (metric_definitions): a share reads as a percentage
+FORMATS = {"share": "{:.1%}", "count": "{:,.0f}", "days": "{:.1f} days", "years": "{:.1f} years"}
+units = dict(q("select kpi, unit from metric_definitions").itertuples(index=False))
 scorecard["shown"] = [
-    "suppressed" if suppressed else "" if pd.isna(value) else UNITS.get(kpi, "{:.1%}").format(value)
+    "suppressed" if suppressed else "" if pd.isna(value) else FORMATS[units[kpi]].format(value)
     for kpi, value, suppressed in zip(scorecard.kpi, scorecard.value, scorecard.is_suppressed, strict=True)
 ]
 print(f"Latest complete month: {period_label}")

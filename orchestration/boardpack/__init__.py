@@ -56,14 +56,6 @@ KPI_GROUPS = [  # the seven KPIs of the board, and sickness reported beside them
     ("Leavers", ["leavers_12m", "early_leaver_share_12m"]),
     ("Sickness (beside the seven)", ["sickness_rate", "avg_sick_days_12m"]),
 ]
-KPI_KIND = {
-    "joiners_12m": "count",
-    "leavers_12m": "count",
-    "median_days_to_hire": "days",
-    "mean_days_to_fill": "days",
-    "avg_sick_days_12m": "days",
-    "median_service_years": "years",
-}
 HERE = Path(__file__).resolve().parent
 
 
@@ -212,7 +204,8 @@ def kpi_sections(marts: Marts, targets: dict) -> list[dict]:
 
 
 def kpi_card(kpi: str, rows: list[dict], definition: dict, targets: dict) -> dict:
-    kind = KPI_KIND.get(kpi, "pct")
+    unit = definition.get("unit") or "share"  # the KPI registry's unit (metric_definitions)
+    kind = "pct" if unit == "share" else unit
     with_value = [r["period"] for r in rows if r["value"] is not None]
     latest = max(with_value) if with_value else max(r["period"] for r in rows)
     first = min(r["period"] for r in rows if r["value"] is not None) if with_value else latest

@@ -96,7 +96,6 @@ HEADLINE_KPIS = (
     "vacancy_rate",
     "leavers_12m",
 )
-RATES = ("turnover_rate_12m", "bank_agency_share", "vacancy_rate")
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
@@ -113,12 +112,13 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
         qualify row_number() over (partition by kpi order by period desc, sector = 'System' desc) = 1""",
         [list(HEADLINE_KPIS)],
     ).fetchall()
+    units = dict(con.execute("select kpi, unit from metric_definitions").fetchall())  # the KPI registry's
     table = ["| KPI | sector | month | value | coverage | provisional |", "|---|---|---|---|---|---|"]
     metadata: dict = {}
     for kpi, sector, period, value, reporting, expected, provisional in sorted(
         rows, key=lambda r: HEADLINE_KPIS.index(r[0])
     ):
-        shown = f"{value:.1%}" if kpi in RATES else f"{value:,.1f}"
+        shown = f"{value:.1%}" if units[kpi] == "share" else f"{value:,.1f}"
         flag = "yes" if provisional else "no"
         table.append(f"| {kpi} | {sector} | {period:%Y-%m} | {shown} | {reporting} of {expected} | {flag} |")
         metadata[kpi] = MetadataValue.float(float(value))  # one key per KPI: the UI plots it across versions

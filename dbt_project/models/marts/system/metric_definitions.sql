@@ -8,5 +8,6 @@ select
     cast(kpi as {{ dbt.type_string() }}) as kpi,
     cast(definition as {{ dbt.type_string() }}) as definition,
     cast(basis as {{ dbt.type_string() }}) as basis,
-    cast(source_columns as {{ dbt.type_string() }}) as source_columns
+    cast(source_columns as {{ dbt.type_string() }}) as source_columns,
+    cast(unit as {{ dbt.type_string() }}) as unit
 from definitions
