@@ -623,6 +623,8 @@ representation"""
 
 def write(name: str, cells: list) -> Path:
     notebook = new_notebook(cells=cells)
+    for index, cell in enumerate(notebook.cells):  # stable ids: a rebuild changes only the cells that changed
+        cell["id"] = f"{Path(name).stem}-{index}"
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = HERE / name
     nbformat.write(notebook, path)
