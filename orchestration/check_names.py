@@ -1,4 +1,4 @@
-"""dbt tests as asset checks a workforce lead can read (docs/notes/status.md, "Check names").
+"""dbt tests as asset checks a workforce lead can read (README "The Dagster UI").
 
 dbt names a generic test after its macro and arguments (`accepted_values_mart_system_kpis_basis__headcount__...`).
 Dagster takes the check's name from the test node's `name` in the manifest, both when it defines the check and

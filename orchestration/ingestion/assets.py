@@ -96,7 +96,7 @@ def ingestion_asset(source: Source) -> AssetsDefinition:
                 rules=LandingRules(settings.settle_seconds, settings.earliest_period),
                 limits=SizeLimits(settings.max_file_mb, settings.max_unpacked_mb),
             )
-            held = held_back(con, source.name)  # the state now, not only this refresh (docs/notes/status.md)
+            held = held_back(con, source.name)  # the state now, not only this refresh (README, return status)
         gate.write_docs()
         for name, reason in report.quarantined:
             context.log.warning(f"quarantined {name}: {reason}")

@@ -1,4 +1,4 @@
-"""The state of the returns now, not what one refresh touched (docs/notes/status.md).
+"""The state of the returns now, not what one refresh touched (README "How a return is taken in", return status).
 
 One definition of a quarantined return: its latest version received was held back (audit.return_state,
 orchestration/ingestion/schema.py; mart_return_status reads the same view). Outstanding: a return quarantined, or

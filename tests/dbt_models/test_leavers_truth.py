@@ -206,7 +206,7 @@ def test_demo_december_2024_reasons_publish_most_leavers(ics_rows, leavers, demo
 
 
 def test_demo_vcse_volunteers_match_truth(demo, demo_truth):
-    """VCSE volunteers at the quarter-end in mart_turnover (docs/notes/leavers.md): the Workforce sheet's
+    """VCSE volunteers at the quarter-end in mart_turnover (docs/decisions.md, leaver data): the Workforce sheet's
     role categories by profession and All (unknown when a cell is empty), 1-4 suppressed, NULL elsewhere."""
     professions = crosswalk("VCSE") | {"all": "All"}  # the truth has the All rows
     expected: dict[tuple, list] = defaultdict(list)

@@ -62,7 +62,7 @@ def test_mart_matches_the_truth_ranks_included(demo, demo_truth):
                 else:
                     assert same(t[column], m[column]), (column, where)
             # the rank is taken among the rates primary control publishes; secondary suppression hides values
-            # (arithmetic), not ranks (docs/notes/demand.md)
+            # (arithmetic), not ranks (docs/decisions.md, where the demand is)
             assert m["demand_rank"] == t["demand_rank"], where
             ranks += t["demand_rank"] is not None
             if m["vacancy_rate"] is None:

@@ -1,4 +1,4 @@
-"""Status that tells the truth (issue #24, docs/notes/status.md): one definition of a quarantined return
+"""Status that tells the truth (issue #24; README, return status): one definition of a quarantined return
 (audit.return_state) read everywhere, provisional months below the coverage threshold, and checks that keep
 failing while anything is outstanding, whatever the last refresh touched."""
 

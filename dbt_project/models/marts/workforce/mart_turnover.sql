@@ -10,7 +10,7 @@ reporting_organisations as (
     select * from {{ ref('int_reporting_organisations') }}
 ),
 
--- VCSE volunteers at the quarter-end (the Workforce sheet; docs/notes/leavers.md): a count of people.
+-- VCSE volunteers at the quarter-end (the Workforce sheet; docs/decisions.md): a count of people.
 vcse_quarters as (
     select * from {{ ref('int_vcse_quarters') }}
 ),
