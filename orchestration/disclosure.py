@@ -244,10 +244,10 @@ def apply_secondary_suppression(
             break
     cost.unclosed = con.execute(
         "select count(*) from (select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell "
-        "group by rel having count(*) filter (where hidden) = 1)"
+        "where hidden group by rel having count(*) = 1)"
     ).fetchone()[0]
     _write_back(con, rules, cost)
-    con.execute("drop table _sdc_cells; drop table _sdc_links; drop table _sdc_dependencies")
+    con.execute("drop table _sdc_cells; drop table _sdc_links; drop table _sdc_sums; drop table _sdc_dependencies")
     log.info(
         "secondary suppression: %s counts and %s dependent values hidden in %s passes (%s sums left open)",
         sum(cost.counts.values()),
@@ -277,26 +277,41 @@ def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) ->
     )
     # A NULL that is not a count of people (an FTE row of a mixed column) is never hidden.
     con.execute("delete from _sdc_cells where value is null and not is_count")
+    # The order in which a sum's members are hidden (by value, then key), as one number: each pass sorts on it.
+    con.execute(
+        "create or replace temp table _sdc_cells as select * exclude (sort_key), "
+        "row_number() over (order by value, sort_key) as hiding_order from _sdc_cells"
+    )
 
 
 def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> None:
-    """Which cells form which sum: rel = (relation, member group, total cell)."""
-    con.execute("create or replace temp table _sdc_links (rel varchar, cell bigint, is_total boolean)")
+    """Which cells form which sum. A sum is (relation, member group, total cell), named once in _sdc_sums;
+    the links carry its integer id (rel), so each pass groups millions of links by a number, not a name."""
+    con.execute("create or replace temp table _sdc_named_links (name varchar, cell bigint, is_total boolean)")
     for relation in relations:
         members = " union all ".join(_part_select(p) for p in relation.members)
         totals = " union all ".join(_part_select(p) for p in relation.totals)
         con.execute(
-            f"""insert into _sdc_links
+            f"""insert into _sdc_named_links
             with members as ({members}), totals as ({totals}),
             sums as (
-                select {_literal(relation.name)} || '#' || totals.cell || '#' || members.grp as rel,
+                select {_literal(relation.name)} || '#' || totals.cell || '#' || members.grp as name,
                     members.cell as member, totals.cell as total
                 from members join totals on members.match = totals.match
             )
-            select distinct rel, member, false from sums
+            select distinct name, member, false from sums
             union all
-            select distinct rel, total, true from sums"""
+            select distinct name, total, true from sums"""
         )
+    con.execute(
+        "create or replace temp table _sdc_sums as "
+        "select row_number() over () as rel, name from (select distinct name from _sdc_named_links)"
+    )
+    con.execute(
+        "create or replace temp table _sdc_links as select s.rel, l.cell, l.is_total "
+        "from _sdc_named_links as l join _sdc_sums as s using (name)"
+    )
+    con.execute("drop table _sdc_named_links")
 
 
 def _part_select(part: Part) -> str:
@@ -355,13 +370,13 @@ def _hide_one_more(con: duckdb.DuckDBPyConnection) -> int:
     value, then key); only where there is none, the total. Returns how many values were hidden."""
     return con.execute(
         """update _sdc_cells set hidden = true, is_secondary = true where id in (
-            with open_sums as (
+            with open_sums as (  -- from the hidden cells' links only: a few of the millions
                 select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell
-                group by rel having count(*) filter (where hidden) = 1
+                where hidden group by rel having count(*) = 1
             ),
             candidates as (
                 select l.rel, c.id, row_number() over (
-                    partition by l.rel order by l.is_total, c.value, c.sort_key
+                    partition by l.rel order by l.is_total, c.hiding_order
                 ) as rank
                 from _sdc_links l join open_sums using (rel) join _sdc_cells c on c.id = l.cell
                 where not c.hidden and c.is_count and c.value > 0
@@ -414,8 +429,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], cos
                     f"where {_ident(share)} <> 0 and rowid in ("
                     "select m.rid from _sdc_links lm join _sdc_cells m on m.id = lm.cell and not lm.is_total "
                     "join _sdc_links lt on lt.rel = lm.rel and lt.is_total "
-                    "join _sdc_cells tc on tc.id = lt.cell and tc.hidden "
-                    "where m.tbl = ? and starts_with(lm.rel, ?))",
+                    "join _sdc_cells tc on tc.id = lt.cell and tc.hidden join _sdc_sums s on s.rel = lm.rel "
+                    "where m.tbl = ? and starts_with(s.name, ?))",
                     [table, relation_name],
                 ).fetchone()[0]
         if hidden_counts:
