@@ -90,10 +90,46 @@ def unsuppressed_marts(space: Workspace, root: Path, tables: list[str]) -> Path:
     return copy
 
 
-class Frames:
-    """Published and true values of one table, aligned row by row on its grain."""
+def _values(column: np.ndarray) -> np.ndarray:
+    """A fetched numeric column as floats, NULL as nan."""
+    return np.ma.filled(np.ma.asarray(column).astype(float), np.nan)
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...]):
+
+def _texts(column: np.ndarray) -> list:
+    """A fetched varchar column as Python strings, NULL as None."""
+    texts = np.array(np.ma.getdata(column), dtype=object)
+    texts[np.ma.getmaskarray(column)] = None
+    return texts.tolist()
+
+
+def _row_ids(codes: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For rows described by the key codes, an id per distinct key numbered in order of first appearance
+    (as a dict filled row by row numbers them), and the first row of each id."""
+    if not codes:
+        return np.zeros(n, dtype=int), np.zeros(min(n, 1), dtype=int)
+    _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(len(order))
+    return renumber[inverse.ravel()], first[order]
+
+
+def _lookup(table_codes: list[np.ndarray], query_codes: list[np.ndarray]) -> np.ndarray:
+    """For each query key, the row of the table with that key (-1 where there is none)."""
+    n = len(table_codes[0])
+    ids, _ = _row_ids(
+        [np.concatenate([t, q]) for t, q in zip(table_codes, query_codes, strict=True)], n + len(query_codes[0])
+    )
+    row_of_id = np.full(ids.max(initial=-1) + 1, -1)
+    row_of_id[ids[:n]] = np.arange(n)
+    return row_of_id[ids[n:]]
+
+
+class Frames:
+    """Published and true values of one table, aligned row by row on its grain. Key values are also coded
+    as integers (`vocabulary`, shared by every table) so that rows are grouped and matched by numpy."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], vocabulary: dict):
         columns = con.execute(
             "select column_name, data_type from duckdb_columns() where database_name = 'pub' and table_name = ?",
             [table],
@@ -108,19 +144,15 @@ class Frames:
         rows = con.execute(
             f"select {key_text}, p.is_suppressed, {select} from pub.main.{table} p "
             f"join tru.marts.{table} t on {on} order by all"
-        ).fetchall()
-        self.table, self.keys, self.n = table, keys, len(rows)
+        ).fetchnumpy()
+        self.table, self.keys, self.n, self.vocabulary = table, keys, len(rows["is_suppressed"]), vocabulary
         self._hidden: dict[str, np.ndarray] = {}
-        self.key = {k: [r[i] for r in rows] for i, k in enumerate(keys)}
-        offset = len(keys) + 1
-        self.published = {
-            c: np.array([np.nan if r[offset + 2 * i] is None else r[offset + 2 * i] for r in rows], dtype=float)
-            for i, c in enumerate(self.numeric)
+        self.key = {k: _texts(rows[k]) for k in keys}
+        self.code = {
+            k: np.array([vocabulary.setdefault(v, len(vocabulary)) for v in self.key[k]], dtype=int) for k in keys
         }
-        self.truth = {
-            c: np.array([np.nan if r[offset + 2 * i + 1] is None else r[offset + 2 * i + 1] for r in rows], dtype=float)
-            for i, c in enumerate(self.numeric)
-        }
+        self.published = {c: _values(rows[f"p_{c}"]) for c in self.numeric}
+        self.truth = {c: _values(rows[f"t_{c}"]) for c in self.numeric}
 
     def hidden(self, column: str) -> np.ndarray:
         """Rows whose value of column was withheld; computed once per column (every candidate scored asks)."""
@@ -147,23 +179,22 @@ class Groups:
     values of a column, how many are unknown and the first unknown row."""
 
     gid: np.ndarray
-    keys: list[tuple]
+    first: np.ndarray  # the first row of each group
 
     @classmethod
     def of(cls, frames: Frames, by: tuple[str, ...]) -> Groups:
-        index: dict[tuple, int] = {}
-        gid = np.array([index.setdefault(tuple(frames.key[k][r] for k in by), len(index)) for r in range(frames.n)])
-        return cls(gid, list(index))
+        return cls(*_row_ids([frames.code[k] for k in by], frames.n))
 
     def sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         unknown = np.isnan(values)
-        n = len(self.keys)
+        n = len(self.first)
         total = np.bincount(self.gid, np.where(unknown, 0, values), minlength=n)
         unknowns = np.bincount(self.gid, unknown, minlength=n).astype(int)
         size = np.bincount(self.gid, minlength=n)
         first_unknown = np.full(n, -1)
-        for row in np.flatnonzero(unknown)[::-1]:
-            first_unknown[self.gid[row]] = row
+        unknown_rows = np.flatnonzero(unknown)
+        groups_with_unknown, first = np.unique(self.gid[unknown_rows], return_index=True)
+        first_unknown[groups_with_unknown] = unknown_rows[first]
         return total, unknowns, size, first_unknown
 
 
@@ -175,15 +206,31 @@ class Believed(set):
         self.evidence = f" (held in {held} of {seen} fully published groups)"
 
 
-def _believed(labels: list, holds: np.ndarray, tried: np.ndarray) -> Believed:
-    """Labels for which the sum held in enough fully published groups."""
-    seen, held = Counter(), Counter()
-    for label, h, t in zip(labels, holds, tried, strict=True):
-        if t:
-            seen[label] += 1
-            held[label] += bool(h)
-    believed = {label for label, n in held.items() if n >= MIN_GROUPS and n >= MIN_SHARE * seen[label]}
-    return Believed(believed, sum(held[b] for b in believed), sum(seen[b] for b in believed))
+@dataclass
+class Labels:
+    """A label per row (the value of the key summed along), coded: `values[ids[row]]` is row's label."""
+
+    ids: np.ndarray
+    values: list
+
+    @classmethod
+    def of(cls, frames: Frames, keys: str | tuple[str, ...]) -> Labels:
+        """Labels on one key are its values; on several keys, tuples of them."""
+        by = (keys,) if isinstance(keys, str) else keys
+        ids, first = _row_ids([frames.code[k] for k in by], frames.n)
+        values = [tuple(frames.key[k][r] for k in by) for r in first]
+        return cls(ids, [v for (v,) in values] if isinstance(keys, str) else values)
+
+    def believed(self, holds: np.ndarray, tried: np.ndarray) -> Believed:
+        """Labels for which the sum held in enough fully published groups."""
+        seen = np.bincount(self.ids[tried], minlength=len(self.values))
+        held = np.bincount(self.ids[tried & holds], minlength=len(self.values))
+        believed = np.flatnonzero((held >= MIN_GROUPS) & (held >= MIN_SHARE * seen))
+        return Believed({self.values[b] for b in believed}, int(held[believed].sum()), int(seen[believed].sum()))
+
+    def among(self, believed: Believed) -> np.ndarray:
+        """Rows whose label is believed."""
+        return np.isin(self.ids, [i for i, v in enumerate(self.values) if v in believed])
 
 
 def attack_sums_along_keys(report: Report, tables: dict[str, Frames]) -> None:
@@ -191,7 +238,7 @@ def attack_sums_along_keys(report: Report, tables: dict[str, Frames]) -> None:
     for frames in tables.values():
         for along in frames.keys:
             groups = Groups.of(frames, tuple(k for k in frames.keys if k != along))
-            labels = frames.key[along]
+            labels = Labels.of(frames, along)
             for column in frames.numeric:
                 values = frames.published[column]
                 total, unknowns, size, first_unknown = groups.sums(values)
@@ -199,18 +246,41 @@ def attack_sums_along_keys(report: Report, tables: dict[str, Frames]) -> None:
                 others = total[groups.gid] - np.where(unknown, 0, values)
                 others_unknown = unknowns[groups.gid] - unknown
                 tried = (unknowns[groups.gid] == 0) & (size[groups.gid] >= 3) & (others > 0)
-                believed = _believed(labels, np.abs(values - others) < 1e-6, tried)
+                believed = labels.believed(np.abs(values - others) < 1e-6, tried)
                 if not believed:
                     continue
                 report.relations.append(
                     f"{frames.table}.{column}: rows along {along} add up to {sorted(believed)}{believed.evidence}"
                 )
-                for row in (r for r in range(frames.n) if labels[r] in believed and size[groups.gid[r]] >= 2):
+                # Only a total unknown beside known members, or a known total beside one unknown member, gives
+                # a value back.
+                recoverable = (unknown & (others_unknown == 0)) | (~unknown & (others_unknown == 1))
+                for row in np.flatnonzero(labels.among(believed) & (size[groups.gid] >= 2) & recoverable):
                     if unknown[row] and others_unknown[row] == 0:
-                        _score(report, frames, column, row, float(others[row]))
+                        _score(report, frames, column, int(row), float(others[row]))
                     elif not unknown[row] and others_unknown[row] == 1:
-                        member = first_unknown[groups.gid[row]]
+                        member = int(first_unknown[groups.gid[row]])
                         _score(report, frames, column, member, float(values[row] - others[row]))
+
+
+def _matches(groups: Groups, group_codes: list[np.ndarray], other_codes: list[np.ndarray]) -> tuple | None:
+    """Every (group, row of the other table) with the same shared keys, by group then row; None when there are
+    more than MAX_PAIRS."""
+    n_groups = len(groups.first)
+    ids, _ = _row_ids(
+        [np.concatenate([c[groups.first], o]) for c, o in zip(group_codes, other_codes, strict=True)],
+        n_groups + len(other_codes[0]),
+    )
+    group_id, row_id = ids[:n_groups], ids[n_groups:]
+    rows_by_id = np.argsort(row_id, kind="stable")
+    per_id = np.bincount(row_id, minlength=ids.max(initial=-1) + 1)
+    start = np.cumsum(per_id) - per_id
+    per_group = per_id[group_id]
+    if per_group.sum() > MAX_PAIRS:
+        return None
+    g = np.repeat(np.arange(n_groups), per_group)
+    within = np.arange(len(g)) - np.repeat(np.cumsum(per_group) - per_group, per_group)
+    return g, rows_by_id[start[group_id][g] + within]
 
 
 # A group matched with more rows of another table than this shares too few keys with it (a period and a sector
@@ -229,31 +299,30 @@ def attack_sums_into_other_tables(report: Report, tables: dict[str, Frames]) -> 
             if not shared or along in other.keys:
                 continue
             groups = Groups.of(frames, by)
-            index: dict[tuple, list[int]] = {}
-            for row in range(other.n):
-                index.setdefault(tuple(other.key[k][row] for k in shared), []).append(row)
-            matches = [index.get(tuple(key[by.index(k)] for k in shared), []) for key in groups.keys]
-            if sum(map(len, matches)) > MAX_PAIRS:  # keys shared too weakly (a period, a sector) to be a sum
+            pairs = _matches(groups, [frames.code[k] for k in shared], [other.code[k] for k in shared])
+            if pairs is None:  # keys shared too weakly (a period, a sector) to be a sum
                 report.skipped.append(f"{name} along {along} against {other_name} on {shared}")
                 continue
-            pairs = [(g, row) for g, rows_of_group in enumerate(matches) for row in rows_of_group]
-            if not pairs:
+            g, rows = pairs
+            if not len(g):
                 continue
-            g, rows = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-            labels = [tuple(other.key[k][r] for k in extra) for r in rows]
+            labels = Labels.of(other, extra)
+            labels = Labels(labels.ids[rows], labels.values)
             for column in frames.numeric:
                 total, unknowns, size, first_unknown = groups.sums(frames.published[column])
                 tried = (unknowns[g] == 0) & (size[g] >= 2) & (total[g] > 0)
                 for total_column in other.numeric:
                     target = other.published[total_column][rows]
-                    believed = _believed(labels, np.abs(target - total[g]) < 1e-6, tried & ~np.isnan(target))
+                    believed = labels.believed(np.abs(target - total[g]) < 1e-6, tried & ~np.isnan(target))
                     if not believed:
                         continue
                     report.relations.append(
                         f"{name}.{column} along {along} adds up to {other_name}.{total_column} "
                         f"at {sorted(believed)[:3]}{' ...' if len(believed) > 3 else ''}{believed.evidence}"
                     )
-                    for i in (i for i in range(len(pairs)) if labels[i] in believed):
+                    unknown = np.isnan(target)
+                    recoverable = (unknown & (unknowns[g] == 0)) | (~unknown & (unknowns[g] == 1))
+                    for i in np.flatnonzero(labels.among(believed) & recoverable):
                         if np.isnan(target[i]) and unknowns[g[i]] == 0:
                             _score(report, other, total_column, int(rows[i]), float(total[g[i]]))
                         elif not np.isnan(target[i]) and unknowns[g[i]] == 1:
@@ -276,18 +345,22 @@ def _row_frames(tables: dict[str, Frames]) -> list[tuple[str, dict[str, Frames],
     ]
 
 
-def _aligned(frames: dict[str, Frames]) -> dict[str, list[int]]:
-    """Row numbers of each table for the grain values they share (inner join on the keys)."""
-    positions = [{tuple(f.key[k][r] for k in f.keys): r for r in range(f.n)} for f in frames.values()]
-    common = [k for k in positions[0] if all(k in p for p in positions[1:])]
-    return {f.table: [p[k] for k in common] for f, p in zip(frames.values(), positions, strict=True)}
+def _aligned(frames: dict[str, Frames]) -> dict[str, np.ndarray]:
+    """Row numbers of each table for the grain values they share (inner join on the keys), in the first
+    table's row order."""
+    first, *others = frames.values()
+    rows = {f.table: _lookup([f.code[k] for k in f.keys], [first.code[k] for k in f.keys]) for f in others}
+    common = np.ones(first.n, dtype=bool)
+    for found in rows.values():
+        common &= found >= 0
+    return {first.table: np.flatnonzero(common), **{t: r[common] for t, r in rows.items()}}
 
 
 def attack_row_sums_and_ratios(report: Report, tables: dict[str, Frames]) -> None:
     for name, frames, columns in _row_frames(tables):
         rows = _aligned(frames)
         published = {(t, c): frames[t].published[c][rows[t]] for t, c in columns}
-        if not rows[next(iter(rows))]:
+        if not len(rows[next(iter(rows))]):
             continue
         families: dict[str, list[tuple[str, str]]] = {}
         for t, c in columns:
@@ -299,14 +372,24 @@ def attack_row_sums_and_ratios(report: Report, tables: dict[str, Frames]) -> Non
             for family in families.values()
             if len(family) >= 3 and total not in family
         ]
+        # Thousands of sums and ratios are tried per frame: what depends on one column is worked out once.
+        known = {m: ~np.isnan(v) for m, v in published.items()}
+        positive = {m: v > 0 for m, v in published.items()}
+        tolerance = {m: 1e-9 * np.maximum(1, np.abs(v)) for m, v in published.items()}
         for total, members in sums:
             values = np.column_stack([published[m] for m in members])
-            full = ~np.isnan(values).any(axis=1) & ~np.isnan(published[total]) & (values.sum(axis=1) > 0)
-            exact = full & (np.abs(published[total] - values.sum(axis=1)) < 1e-6)
+            summed = values.sum(axis=1)
+            full = np.logical_and.reduce([known[m] for m in members]) & known[total] & (summed > 0)
+            exact = full & (np.abs(published[total] - summed) < 1e-6)
             if exact.sum() < MIN_GROUPS or exact.sum() < 0.95 * full.sum():
                 continue
             report.relations.append(f"{name}: {total[1]} = {' + '.join(c for _, c in members)}")
-            for i in range(len(rows[next(iter(rows))])):
+            # A value comes back where the total is unknown and no member is, or the total is known and one
+            # member is not.
+            members_unknown = np.isnan(values).sum(axis=1)
+            total_unknown = np.isnan(published[total])
+            recoverable = (total_unknown & (members_unknown == 0)) | (~total_unknown & (members_unknown == 1))
+            for i in np.flatnonzero(recoverable):
                 cells = [(t, c, rows[t][i]) for t, c in members]
                 total_row = rows[total[0]][i]
                 member_values = [frames[t].published[c][r] for t, c, r in cells]
@@ -318,20 +401,18 @@ def attack_row_sums_and_ratios(report: Report, tables: dict[str, Frames]) -> Non
                     t, c, r = cells[unknown[0]]
                     _score(report, frames[t], c, r, float(total_value - np.nansum(member_values)))
         for rate, numerator, denominator in itertools.permutations(columns, 3):
+            if rate[1].endswith(("numerator", "denominator")):  # a count, never taken for a rate
+                continue
             r, n, d = published[rate], published[numerator], published[denominator]
-            full = ~np.isnan(r) & ~np.isnan(n) & ~np.isnan(d) & (d > 0) & (n > 0)
-            exact = full & (np.abs(r * d - n) < 1e-9 * np.maximum(1, np.abs(n)))
-            if (
-                exact.sum() < MIN_GROUPS
-                or exact.sum() < 0.95 * full.sum()
-                or rate[1].endswith(("numerator", "denominator"))
-            ):
+            full = known[rate] & positive[numerator] & positive[denominator]
+            exact = full & (np.abs(r * d - n) < tolerance[numerator])
+            if exact.sum() < MIN_GROUPS or exact.sum() < 0.95 * full.sum():
                 continue
             report.relations.append(f"{name}: {rate[1]} = {numerator[1]} / {denominator[1]}")
-            for i in range(len(rows[rate[0]])):
+            # A published, non-zero rate gives back whichever of its numerator and denominator is unknown.
+            recoverable = ~np.isnan(r) & (r != 0) & (np.isnan(n) != np.isnan(d))
+            for i in np.flatnonzero(recoverable):
                 rv, nv, dv = r[i], n[i], d[i]
-                if np.isnan(rv) or rv == 0:
-                    continue
                 if np.isnan(nv) and not np.isnan(dv):
                     _score(report, frames[numerator[0]], numerator[1], rows[numerator[0]][i], float(round(rv * dv, 6)))
                 elif np.isnan(dv) and not np.isnan(nv):
@@ -354,11 +435,12 @@ def _shifted(frames: Frames, months: int) -> np.ndarray:
         following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
         return str(following - dt.timedelta(days=1))
 
-    others = [k for k in frames.keys if k != "period"]
-    index = {(frames.key["period"][r], *(frames.key[k][r] for k in others)): r for r in range(frames.n)}
-    return np.array(
-        [index.get((back(frames.key["period"][r]), *(frames.key[k][r] for k in others)), -1) for r in range(frames.n)]
-    )
+    # Each distinct period is moved back once; a period earlier than any published has no row to match.
+    periods, period_ids = np.unique(np.array(frames.key["period"], dtype=object), return_inverse=True)
+    earlier = np.array([frames.vocabulary.get(back(p), -1) for p in periods])[period_ids.ravel()]
+    keys = [frames.code[k] for k in frames.keys]
+    wanted = [earlier if k == "period" else frames.code[k] for k in frames.keys]
+    return _lookup(keys, wanted)
 
 
 def attack_across_periods(report: Report, tables: dict[str, Frames]) -> None:
@@ -381,7 +463,12 @@ def attack_across_periods(report: Report, tables: dict[str, Frames]) -> None:
                     report.relations.append(
                         f"{frames.table}: {b} at M {form} {a} at M-{months} (held in {exact.sum()} of {full.sum()})"
                     )
-                    for row in np.flatnonzero(has):
+                    known_before, known_now, known_value = ~np.isnan(then_a), ~np.isnan(now_a), ~np.isnan(now_b)
+                    if form == "=":  # one side known, the other not
+                        recoverable = known_value != known_before
+                    else:  # the mean known, one of its two terms not
+                        recoverable = known_value & (known_before != known_now)
+                    for row in np.flatnonzero(has & recoverable):
                         before, now, value = then_a[row], now_a[row], now_b[row]
                         if form == "=":
                             if np.isnan(value) and not np.isnan(before):
@@ -412,7 +499,8 @@ def attack(space: Workspace, root: Path, manifest: Path) -> Report:
         con.execute(f"attach '{space.marts}' as pub (read_only)")
         con.execute(f"attach '{truth}' as tru (read_only)")
         con.execute(f"attach '{space.warehouse}' as wh (read_only)")
-        frames = {t: Frames(con, t, grain[t]) for t in tables}
+        vocabulary: dict = {}
+        frames = {t: Frames(con, t, grain[t], vocabulary) for t in tables}
         for t, f in frames.items():
             report.suppressed_counts += int(
                 sum((f.hidden(c) & np.isin(f.truth[c], (1, 2, 3, 4))).sum() for c in f.numeric if c in f.counts)
