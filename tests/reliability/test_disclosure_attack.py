@@ -383,6 +383,11 @@ def attack_row_sums_and_ratios(report: Report, tables: dict[str, Frames]) -> Non
             exact = full & (np.abs(published[total] - summed) < 1e-6)
             if exact.sum() < MIN_GROUPS or exact.sum() < 0.95 * full.sum():
                 continue
+            # A member that was 0 wherever the sum held is no evidence it belongs to the sum (orgs_reporting =
+            # retire_and_return_12m + orgs_sending_route_columns held only where nobody retired and returned):
+            # its "recoveries" are guesses that happen to be right.
+            if any(((values[:, j] != 0) & exact).sum() < MIN_GROUPS for j in range(len(members))):
+                continue
             report.relations.append(f"{name}: {total[1]} = {' + '.join(c for _, c in members)}")
             # A value comes back where the total is unknown and no member is, or the total is known and one
             # member is not.
