@@ -280,7 +280,7 @@ def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) ->
     # The order in which a sum's members are hidden (by value, then key), as one number: each pass sorts on it.
     con.execute(
         "create or replace temp table _sdc_cells as select * exclude (sort_key), "
-        "row_number() over (order by value, sort_key) as hiding_order from _sdc_cells"
+        "row_number() over (order by value, sort_key) as hiding_order from _sdc_cells order by id"
     )
 
 
