@@ -9,7 +9,8 @@ The attacker knows only the published tables and their grain (marts.md). It does
    columns (partners' rows of mart_turnover against mart_system_kpis numerators, categories of
    mart_leavers against mart_turnover's leavers).
 2. Sums across columns: a column that equals the sum of two others, or of a family of columns sharing a
-   name prefix (service bands), in the same row or in the row of the same grain in another table.
+   name prefix (service bands), in the same row or in the row of the same grain in another table;
+   believed only where each member is non-zero in some of the rows where it held (else it is no evidence).
 3. Ratios: a rate published beside its denominator gives the numerator back (numerator = rate x
    denominator), and beside its numerator the denominator.
 4. Across months: a column equal to another column of the same row a month, a quarter or a year earlier
