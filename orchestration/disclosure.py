@@ -242,10 +242,7 @@ def apply_secondary_suppression(
         _close_dependencies(con)
         if not _hide_one_more(con):
             break
-    cost.unclosed = con.execute(
-        "select count(*) from (select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell "
-        "where hidden group by rel having count(*) = 1)"
-    ).fetchone()[0]
+    cost.unclosed = con.execute(f"select count(*) from ({OPEN_SUMS})").fetchone()[0]
     _write_back(con, rules, cost)
     con.execute("drop table _sdc_cells; drop table _sdc_links; drop table _sdc_sums; drop table _sdc_dependencies")
     log.info(
@@ -259,7 +256,7 @@ def apply_secondary_suppression(
 
 
 def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) -> None:
-    """One row per count value: hidden (NULL on a suppressed row), its value and its sort key."""
+    """One row per count value: hidden (NULL on a suppressed row) and its value."""
     selects = []
     for table, rule in rules.items():
         for column, condition in rule.counts.items():
@@ -271,16 +268,13 @@ def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) ->
                 f"{_key_text(rule.keys)} || '|' || {_literal(column)} as sort_key "
                 f"from main.{_ident(table)}"
             )
+    # Cells are numbered in the order a sum's members are hidden (by value, then key), so each pass sorts on
+    # the id; stored by table and column, so DuckDB's zone maps find each sum's cells. A NULL that is not a
+    # count of people (an FTE row of a mixed column) is never hidden, so it is no cell.
     con.execute(
-        "create or replace temp table _sdc_cells as select row_number() over () as id, *, false as is_secondary "
-        f"from ({' union all '.join(selects)}) where value is not null or hidden"
-    )
-    # A NULL that is not a count of people (an FTE row of a mixed column) is never hidden.
-    con.execute("delete from _sdc_cells where value is null and not is_count")
-    # The order in which a sum's members are hidden (by value, then key), as one number: each pass sorts on it.
-    con.execute(
-        "create or replace temp table _sdc_cells as select * exclude (sort_key), "
-        "row_number() over (order by value, sort_key) as hiding_order from _sdc_cells order by id"
+        "create or replace temp table _sdc_cells as select row_number() over (order by value, sort_key) as id, "
+        f"* exclude (sort_key), false as is_secondary from ({' union all '.join(selects)}) "
+        "where value is not null or (hidden and is_count) order by tbl, col"
     )
 
 
@@ -365,18 +359,22 @@ def _close_dependencies(con: duckdb.DuckDBPyConnection) -> None:
             return
 
 
+# Sums with exactly one hidden value, found from the hidden cells' links only (a few of the millions).
+OPEN_SUMS = (
+    "select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell "
+    "where hidden group by rel having count(*) = 1"
+)
+
+
 def _hide_one_more(con: duckdb.DuckDBPyConnection) -> int:
     """In every sum with exactly one hidden value, hide the smallest published non-zero member count (by
     value, then key); only where there is none, the total. Returns how many values were hidden."""
     return con.execute(
-        """update _sdc_cells set hidden = true, is_secondary = true where id in (
-            with open_sums as (  -- from the hidden cells' links only: a few of the millions
-                select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell
-                where hidden group by rel having count(*) = 1
-            ),
+        f"""update _sdc_cells set hidden = true, is_secondary = true where id in (
+            with open_sums as ({OPEN_SUMS}),
             candidates as (
                 select l.rel, c.id, row_number() over (
-                    partition by l.rel order by l.is_total, c.hiding_order
+                    partition by l.rel order by l.is_total, c.id
                 ) as rank
                 from _sdc_links l join open_sums using (rel) join _sdc_cells c on c.id = l.cell
                 where not c.hidden and c.is_count and c.value > 0
