@@ -35,11 +35,7 @@ derived_minority as (
         sum(reported.responses) as responses
     from reported
     inner join ethnic_groups on reported.group_value = ethnic_groups.ethnic_group
-    left join reported_minority
-        on
-            reported.org_code = reported_minority.org_code
-            and reported.survey_year = reported_minority.survey_year
-            and reported.measure = reported_minority.measure
+    left join reported_minority using (org_code, survey_year, measure)
     where
         reported.group_type = 'Ethnicity'
         and ethnic_groups.is_ethnic_minority

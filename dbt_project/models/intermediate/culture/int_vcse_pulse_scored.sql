@@ -44,8 +44,7 @@ organisation_rows as (
         mapped.responses,
         mapped.is_partner
     from mapped
-    inner join latest
-        on mapped.year = latest.year and mapped.org_code = latest.org_code and mapped.period = latest.period
+    inner join latest using (year, org_code, period)
 ),
 
 ics_rows as (

@@ -51,8 +51,7 @@ complete_windows as (
         decembers.org_code,
         decembers.is_partner
     from decembers
-    inner join org_windows
-        on decembers.org_code = org_windows.org_code and decembers.period = org_windows.period
+    inner join org_windows using (org_code, period)
     where org_windows.leavers_window_complete
 ),
 
@@ -132,8 +131,7 @@ group_counts as (
         coalesce(leaver_counts.leavers_12m, 0) as leavers_12m,
         coalesce(leaver_counts.early_leavers_12m, 0) as early_leavers_12m
     from complete_windows
-    inner join headcounts
-        on complete_windows.december = headcounts.december and complete_windows.org_code = headcounts.org_code
+    inner join headcounts using (december, org_code)
     left join leaver_counts
         on
             headcounts.december = leaver_counts.december

@@ -45,9 +45,5 @@ select
     received.org_code is not null as is_received,
     partners.org_code is not null as is_partner
 from expected
-full outer join received
-    on
-        expected.org_code = received.org_code
-        and expected.source_name = received.source_name
-        and expected.period = received.period
+full outer join received using (org_code, source_name, period)
 left join partners on coalesce(expected.org_code, received.org_code) = partners.org_code

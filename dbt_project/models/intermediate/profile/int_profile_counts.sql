@@ -151,13 +151,7 @@ totals as (
         people_totals.imd_stated,
         people_totals.imd_1_2
     from grain_keys
-    left join people_totals
-        on
-            grain_keys.period = people_totals.period
-            and grain_keys.sector = people_totals.sector
-            and grain_keys.org_code = people_totals.org_code
-            and grain_keys.profession = people_totals.profession
-            and grain_keys.pay_band_group = people_totals.pay_band_group
+    left join people_totals using (period, sector, org_code, profession, pay_band_group)
     left join vcse_totals
         on
             grain_keys.period = vcse_totals.period
@@ -182,13 +176,7 @@ select
     cast(null as {{ dbt.type_bigint() }}) as imd_stated,
     cast(null as {{ dbt.type_bigint() }}) as imd_1_2
 from category_counts
-inner join people_totals
-    on
-        category_counts.period = people_totals.period
-        and category_counts.sector = people_totals.sector
-        and category_counts.org_code = people_totals.org_code
-        and category_counts.profession = people_totals.profession
-        and category_counts.pay_band_group = people_totals.pay_band_group
+inner join people_totals using (period, sector, org_code, profession, pay_band_group)
 union all
 select
     period,

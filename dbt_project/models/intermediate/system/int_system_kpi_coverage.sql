@@ -98,11 +98,7 @@ complete_months as (
             end
         ) as complete_sources
     from expected_sources
-    left join windows
-        on
-            expected_sources.org_code = windows.org_code
-            and expected_sources.source_name = windows.source_name
-            and expected_sources.period = windows.period
+    left join windows using (org_code, source_name, period)
     group by expected_sources.period, expected_sources.org_code, expected_sources.kpi
 )
 

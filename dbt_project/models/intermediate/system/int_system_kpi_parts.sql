@@ -207,9 +207,4 @@ select
     long_parts.basis,
     long_parts.is_provisional
 from long_parts
-inner join coverage
-    on
-        long_parts.period = coverage.period
-        and long_parts.sector = coverage.sector
-        and long_parts.org_code = coverage.org_code
-        and long_parts.kpi = coverage.kpi
+inner join coverage using (period, sector, org_code, kpi)

@@ -33,7 +33,7 @@ vacancies_started as (
 known_parts as (
     select parts.*
     from parts
-    left join registry on parts.kpi = registry.kpi and parts.sector = registry.sector
+    left join registry using (kpi, sector)
     where parts.numerator is not null and (parts.denominator is not null or registry.aggregation = 'sum')
 ),
 
@@ -245,18 +245,9 @@ valued as (
         coalesce(reporting_counts.orgs_reporting, 0) as orgs_reporting,
         coalesce(reporting_counts.orgs_expected, 0) as orgs_expected
     from spine
-    left join figures
-        on
-            spine.period = figures.period
-            and spine.sector = figures.sector
-            and spine.profession = figures.profession
-            and spine.kpi = figures.kpi
-    left join registry on spine.kpi = registry.kpi and spine.sector = registry.sector
-    left join reporting_counts
-        on
-            spine.period = reporting_counts.period
-            and spine.sector = reporting_counts.sector
-            and spine.kpi = reporting_counts.kpi
+    left join figures using (period, sector, profession, kpi)
+    left join registry using (kpi, sector)
+    left join reporting_counts using (period, sector, kpi)
 )
 
 select * from valued

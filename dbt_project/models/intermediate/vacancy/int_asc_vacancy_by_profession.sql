@@ -187,12 +187,9 @@ select
     in_post.sick_days_sum,
     in_post.sick_days_workers
 from keys
-left join vacancies
-    on keys.period = vacancies.period and keys.org_code = vacancies.org_code and keys.profession = vacancies.profession
-left join headcount
-    on keys.period = headcount.period and keys.org_code = headcount.org_code and keys.profession = headcount.profession
-left join in_post
-    on keys.period = in_post.period and keys.org_code = in_post.org_code and keys.profession = in_post.profession
+left join vacancies using (period, org_code, profession)
+left join headcount using (period, org_code, profession)
+left join in_post using (period, org_code, profession)
 left join organisation_months as has_establishment
     on
         keys.period = has_establishment.period

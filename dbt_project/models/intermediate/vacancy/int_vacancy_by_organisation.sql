@@ -54,16 +54,8 @@ nhs as (
         cast(null as {{ type_double() }}) as sick_days_sum,
         cast(null as {{ dbt.type_bigint() }}) as sick_days_workers
     from nhs_keys
-    left join pwr
-        on
-            nhs_keys.period = pwr.period
-            and nhs_keys.org_code = pwr.org_code
-            and nhs_keys.profession = pwr.profession
-    left join hire
-        on
-            nhs_keys.period = hire.period
-            and nhs_keys.org_code = hire.org_code
-            and nhs_keys.profession = hire.profession
+    left join pwr using (period, org_code, profession)
+    left join hire using (period, org_code, profession)
 ),
 
 asc_measures as (

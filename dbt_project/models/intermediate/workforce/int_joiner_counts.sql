@@ -117,11 +117,7 @@ monthly as (
         coalesce(nullif(trim(categories.category), ''), 'Unknown') as category,
         count(*) as joiners
     from joiner_professions
-    inner join categories
-        on
-            joiner_professions.period = categories.period
-            and joiner_professions.org_code = categories.org_code
-            and joiner_professions.person_key = categories.person_key
+    inner join categories using (period, org_code, person_key)
     group by
         joiner_professions.period,
         joiner_professions.sector,

@@ -117,24 +117,12 @@ origins as (
             else 'Unknown'
         end as origin
     from joiner_people
-    left join earlier_posts
-        on
-            joiner_people.period = earlier_posts.period
-            and joiner_people.org_code = earlier_posts.org_code
-            and joiner_people.person_key = earlier_posts.person_key
-    left join sector_starts
-        on
-            joiner_people.period = sector_starts.period
-            and joiner_people.org_code = sector_starts.org_code
-            and joiner_people.person_key = sector_starts.person_key
+    left join earlier_posts using (period, org_code, person_key)
+    left join sector_starts using (period, org_code, person_key)
 )
 
 select
     joiners.*,
     origins.origin
 from joiners
-inner join origins
-    on
-        joiners.period = origins.period
-        and joiners.org_code = origins.org_code
-        and joiners.person_key = origins.person_key
+inner join origins using (period, org_code, person_key)

@@ -42,8 +42,7 @@ new_people as (
         people.org_code,
         people.person_key
     from people
-    inner join previous_month_complete
-        on people.org_code = previous_month_complete.org_code and people.period = previous_month_complete.period
+    inner join previous_month_complete using (org_code, period)
     left join people as previous
         on
             people.org_code = previous.org_code
@@ -69,8 +68,4 @@ select
     staff_in_post.is_ethnic_minority,
     staff_in_post.is_partner
 from new_people
-inner join staff_in_post
-    on
-        new_people.period = staff_in_post.period
-        and new_people.org_code = staff_in_post.org_code
-        and new_people.person_key = staff_in_post.person_key
+inner join staff_in_post using (period, org_code, person_key)

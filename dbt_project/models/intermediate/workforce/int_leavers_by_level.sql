@@ -102,12 +102,7 @@ org_rows as (
         contributors.org_code is not null as is_reporting,
         coalesce(contributors.is_provisional, false) as is_provisional
     from org_counts
-    left join contributors
-        on
-            org_counts.period = contributors.period
-            and org_counts.sector = contributors.sector
-            and org_counts.org_code = contributors.org_code
-            and org_counts.profession = contributors.profession
+    left join contributors using (period, sector, org_code, profession)
 ),
 
 sector_rows as (
@@ -202,13 +197,8 @@ levels as (
         reporting_counts.orgs_expected,
         coalesce(sector_provisional.is_provisional, false) as is_provisional
     from sector_rows
-    left join reporting_counts
-        on sector_rows.period = reporting_counts.period and sector_rows.sector = reporting_counts.sector
-    left join sector_provisional
-        on
-            sector_rows.period = sector_provisional.period
-            and sector_rows.sector = sector_provisional.sector
-            and sector_rows.profession = sector_provisional.profession
+    left join reporting_counts using (period, sector)
+    left join sector_provisional using (period, sector, profession)
     union all
     select
         system_rows.period,
@@ -222,8 +212,7 @@ levels as (
         system_coverage.orgs_expected,
         coalesce(system_provisional.is_provisional, false) as is_provisional
     from system_rows
-    left join system_provisional
-        on system_rows.period = system_provisional.period and system_rows.profession = system_provisional.profession
+    left join system_provisional using (period, profession)
     left join system_coverage
         on
             system_rows.period = system_coverage.period

@@ -92,10 +92,6 @@ select
     by_profession.apprentice_flag = 1 as is_apprentice,
     by_profession.international_recruit_flag = 1 as is_international_recruit
 from by_profession
-inner join person_attributes
-    on
-        by_profession.period = person_attributes.period
-        and by_profession.org_code = person_attributes.org_code
-        and by_profession.person_key = person_attributes.person_key
+inner join person_attributes using (period, org_code, person_key)
 left join reporting_organisations on by_profession.org_code = reporting_organisations.org_code
 left join ethnic_groups on person_attributes.ethnic_group = ethnic_groups.ethnic_group

@@ -104,18 +104,9 @@ person_rows as (
         coalesce(person_windows.internal_moves_12m, 0) as internal_moves_12m,
         coalesce(person_windows.provisional_leavers_12m, 0) > 0 as has_provisional_leavers
     from person_spine
-    left join org_windows
-        on person_spine.org_code = org_windows.org_code and person_spine.period = org_windows.period
-    left join monthly as current_month
-        on
-            person_spine.org_code = current_month.org_code
-            and person_spine.profession = current_month.profession
-            and person_spine.period = current_month.period
-    left join person_windows
-        on
-            person_spine.org_code = person_windows.org_code
-            and person_spine.profession = person_windows.profession
-            and person_spine.period = person_windows.period
+    left join org_windows using (org_code, period)
+    left join monthly as current_month using (org_code, profession, period)
+    left join person_windows using (org_code, profession, period)
 ),
 
 person_figures as (
@@ -209,18 +200,9 @@ vcse_figures as (
         cast(null as {{ dbt.type_bigint() }}) as system_leavers_12m,
         false as is_provisional
     from vcse_spine
-    left join org_windows
-        on vcse_spine.org_code = org_windows.org_code and vcse_spine.period = org_windows.period
-    left join vcse_windows
-        on
-            vcse_spine.org_code = vcse_windows.org_code
-            and vcse_spine.profession = vcse_windows.profession
-            and vcse_spine.period = vcse_windows.period
-    left join vcse as current_quarter
-        on
-            vcse_spine.org_code = current_quarter.org_code
-            and vcse_spine.profession = current_quarter.profession
-            and vcse_spine.period = current_quarter.period
+    left join org_windows using (org_code, period)
+    left join vcse_windows using (org_code, profession, period)
+    left join vcse as current_quarter using (org_code, profession, period)
     left join vcse as year_before
         on
             vcse_spine.org_code = year_before.org_code

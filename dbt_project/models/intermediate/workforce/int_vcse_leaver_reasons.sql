@@ -92,8 +92,7 @@ vcse_counts_unmerged as (
         'Unknown' as category,
         vcse_totals.leavers_12m - coalesce(vcse_explained.explained, 0) as leavers_12m
     from vcse_totals
-    left join vcse_explained
-        on vcse_totals.period = vcse_explained.period and vcse_totals.org_code = vcse_explained.org_code
+    left join vcse_explained using (period, org_code)
     where vcse_totals.leavers_12m - coalesce(vcse_explained.explained, 0) > 0
 ),
 

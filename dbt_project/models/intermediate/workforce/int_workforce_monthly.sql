@@ -45,11 +45,7 @@ sip_long as (
         staff_in_post.fte,
         people.service_start_date
     from staff_in_post
-    inner join people
-        on
-            staff_in_post.period = people.period
-            and staff_in_post.org_code = people.org_code
-            and staff_in_post.person_key = people.person_key
+    inner join people using (period, org_code, person_key)
     union all
     select
         period,
@@ -226,23 +222,7 @@ select
     coalesce(leaver_figures.provisional_leavers, 0) as provisional_leavers,
     coalesce(stayer_figures.stayers_12m, 0) as stayers_12m
 from keys
-left join sip_figures
-    on
-        keys.period = sip_figures.period
-        and keys.org_code = sip_figures.org_code
-        and keys.profession = sip_figures.profession
-left join joiner_figures
-    on
-        keys.period = joiner_figures.period
-        and keys.org_code = joiner_figures.org_code
-        and keys.profession = joiner_figures.profession
-left join leaver_figures
-    on
-        keys.period = leaver_figures.period
-        and keys.org_code = leaver_figures.org_code
-        and keys.profession = leaver_figures.profession
-left join stayer_figures
-    on
-        keys.period = stayer_figures.period
-        and keys.org_code = stayer_figures.org_code
-        and keys.profession = stayer_figures.profession
+left join sip_figures using (period, org_code, profession)
+left join joiner_figures using (period, org_code, profession)
+left join leaver_figures using (period, org_code, profession)
+left join stayer_figures using (period, org_code, profession)

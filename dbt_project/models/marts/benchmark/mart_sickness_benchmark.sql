@@ -49,4 +49,4 @@ select
     case when flagged.is_ics_partner then derived.pwr_days_available end as ics_derived_days_available,
     case when flagged.is_ics_partner then derived.ics_derived_rate end as ics_derived_rate
 from flagged
-left join derived on flagged.period = derived.period and flagged.org_code = derived.org_code
+left join derived using (period, org_code)

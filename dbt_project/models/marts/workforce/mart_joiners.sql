@@ -51,11 +51,7 @@ sector_counts as (
         org_counts.category,
         sum(org_counts.joiners_12m) as joiners_12m
     from org_counts
-    inner join coverage
-        on
-            org_counts.period = coverage.period
-            and org_counts.sector = coverage.sector
-            and org_counts.org_code = coverage.org_code
+    inner join coverage using (period, sector, org_code)
     group by org_counts.period, org_counts.sector, org_counts.profession, org_counts.dimension, org_counts.category
 ),
 
@@ -107,16 +103,14 @@ all_counts as (
         reporting_counts.orgs_reporting,
         reporting_counts.orgs_expected
     from sector_counts
-    left join reporting_counts
-        on sector_counts.period = reporting_counts.period and sector_counts.sector = reporting_counts.sector
+    left join reporting_counts using (period, sector)
     union all
     select
         system_counts.*,
         system_coverage.orgs_reporting,
         system_coverage.orgs_expected
     from system_counts
-    left join system_coverage
-        on system_counts.period = system_coverage.period and system_counts.dimension = system_coverage.dimension
+    left join system_coverage using (period, dimension)
 ),
 
 shares as (
