@@ -585,12 +585,15 @@ def new_mart_sections(marts: Marts) -> list[dict]:
     sections = []
     for section_id, table, title, view in NEW_MARTS:
         if view is None:
-            if marts.has(table, "place", "sector", "job_role", "vacancies", "vacancy_rate", "demand_rank"):
+            columns = ("place", "sector", "job_role", "vacancies", "vacancy_rate", "demand_rank")
+            if marts.has(table, *columns) and latest_period(marts, table) is not None:
                 sections.append(demand_section(marts))
             continue
         if not marts.has(table, view.rows_by, view.cols_by, *view.keys, *(m[0] for m in view.measures)):
             continue
         period = latest_period(marts, table)
+        if period is None:  # published with no rows yet (no return settled): no section rather than a failure
+            continue
         tables = view_tables(marts, table, view, period)
         if tables:
             sections.append({"id": section_id, "title": title.format(period=month(period)), "tables": tables})

@@ -212,3 +212,18 @@ def test_each_new_mart_gets_its_section_once_published(demo, tmp_path):
     assert {f["table"] for f in new} == set(NEW_MARTS)
     checked = check_figures(new, marts)
     assert checked["number"] >= 15 and checked["suppressed"] == 4, checked
+
+
+def test_a_publication_with_no_rows_yet_still_gets_a_pack(demo, tmp_path):
+    """The first refresh of a new landing folder can publish every mart empty (no file settled yet): the pack
+    says so instead of failing on a missing latest period (seen: AttributeError on None.strftime)."""
+    marts = tmp_path / "marts.duckdb"
+    shutil.copyfile(demo.marts, marts)
+    with duckdb.connect(str(marts)) as con:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()]
+        for table in tables:
+            if table != "refresh_log":
+                con.execute(f'delete from "{table}"')
+    page = render(marts)
+    assert "No KPI is published yet" in page
+    assert [s for s in ("leavers", "joiners", "demand", "entry-routes") if f'<section id="{s}"' in page] == []
