@@ -22,6 +22,7 @@ from orchestration.quality.summary import state_lines
 from orchestration.rekey import key_matches, mismatch_message, previous_warehouses
 from orchestration.resources import RefreshLockedError, Settings, SettingsError, refresh_lock
 from orchestration.safe_text import one_line
+from orchestration.unchanged import LandingState, nothing_new_before_start, record_landing_seen
 
 
 def run_refresh(
@@ -195,12 +196,16 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"Refresh refused: {error}", file=sys.stderr)
         return 2
+    started = time.monotonic()
+    landing = LandingState.now(settings)  # before the run: a file landing meanwhile is new to the next refresh
+    asked = bool(args.force or args.full_refresh or args.rekey)
     if not args.wait:
         # Refuse before Dagster starts, so the reason is the one line a person reads (not a run failure's
         # stack trace). The job's own resource still takes the lock for the run: this check only speaks first.
         try:
             with refresh_lock(settings):
                 matches = key_matches(settings)  # the key fingerprint (orchestration/rekey.py), nothing else read
+                unchanged = None if asked or not matches else nothing_new_before_start(settings, landing)
         except RefreshLockedError as error:
             print(f"Refresh refused: {error}", file=sys.stderr)
             return 3
@@ -210,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         if matches is True and args.rekey:
             print(f"Nothing to re-key: {settings.warehouse} already uses this WF_PSEUDO_KEY.")
             return 0
-    started = time.monotonic()
+        if unchanged:
+            print(f"{unchanged} (the landing folder is as the last refresh read it; Dagster not started).")
+            return 0
     progress, dbt_output = refresh_progress(sys.stdout), DbtRoutineFilter(sys.stdout)
     with contextlib.redirect_stdout(dbt_output):  # dbt's per-node lines give way to the progress lines
         result = run_refresh(args.force, args.wait, progress=progress, full_refresh=args.full_refresh, rekey=args.rekey)
@@ -228,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         cause = error.cause or error
         print(f"Step {failure.step_key or '(run)'} failed: {cause.message.strip()[:2000]}", file=sys.stderr)
     print(summary(settings, result.run_id, time.monotonic() - started, result.success, still_arriving(result)))
+    if result.success and not args.rekey:
+        with contextlib.suppress(RefreshLockedError), refresh_lock(settings):
+            record_landing_seen(settings, landing)
     if args.rekey:
         print(rekey_lines(settings, result.success))
     return 0 if result.success else 1

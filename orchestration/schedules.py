@@ -1,8 +1,5 @@
 """The refresh job, its monthly schedule and the sensor that watches the landing folder."""
 
-import hashlib
-import os
-
 from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
@@ -16,7 +13,7 @@ from dagster import (
     sensor,
 )
 
-from orchestration.ingestion.landing import unchanged_for
+from orchestration.ingestion.landing import landing_fingerprint
 from orchestration.resources import Settings
 
 # In process: one process for the whole refresh (stack.md: 14 s against 26 s multiprocess), which also
@@ -40,22 +37,6 @@ def monthly_refresh(context):
     return RunRequest(run_key=f"monthly-{context.scheduled_execution_time:%Y-%m}")
 
 
-def landing_fingerprint(settings: Settings) -> tuple[str, int]:
-    """A hash of every landing file's path, size and modification time (cheap: no file is read), and how many
-    files changed less than WF_SETTLE_SECONDS ago (still arriving). A file removed meanwhile is skipped."""
-    digest, arriving = hashlib.sha256(), 0
-    for dirpath, dirnames, filenames in os.walk(settings.landing_dir):
-        dirnames.sort()
-        for name in sorted(filenames):
-            try:
-                stat = os.stat(os.path.join(dirpath, name))
-            except OSError:
-                continue
-            arriving += unchanged_for(stat) < settings.settle_seconds
-            digest.update(f"{dirpath}/{name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest(), arriving
-
-
 @sensor(
     job=refresh_job,
     minimum_interval_seconds=300,
@@ -65,7 +46,7 @@ def landing_fingerprint(settings: Settings) -> tuple[str, int]:
 )
 def landing_sensor(context: SensorEvaluationContext):
     settings = Settings.from_env()
-    fingerprint, arriving = landing_fingerprint(settings)
+    fingerprint, arriving = landing_fingerprint(settings.landing_dir, settings.settle_seconds)
     if arriving:
         return SkipReason(
             f"{arriving} file(s) changed less than WF_SETTLE_SECONDS ({settings.settle_seconds:g} s) ago and may "

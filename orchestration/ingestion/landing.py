@@ -56,6 +56,22 @@ def unchanged_for(stat: os.stat_result, now: float | None = None) -> float:
     return (time.time() if now is None else now) - stat.st_mtime_ns / 1e9
 
 
+def landing_fingerprint(landing_dir: Path, settle_seconds: float) -> tuple[str, int]:
+    """A hash of every landing file's path, size and modification time (cheap: no file is read), and how many
+    files changed less than WF_SETTLE_SECONDS ago (still arriving). A file removed meanwhile is skipped."""
+    digest, arriving = hashlib.sha256(), 0
+    for dirpath, dirnames, filenames in os.walk(landing_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            try:
+                stat = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            arriving += unchanged_for(stat) < settle_seconds
+            digest.update(f"{dirpath}/{name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest(), arriving
+
+
 class StillArriving(Exception):
     """The file is still being written, or it changed, vanished or could not be read while it was read:
     it is left for the next refresh (not quarantined, not lost)."""

@@ -4,6 +4,7 @@ the published file stays byte for byte, and the summary says so. The next change
 from __future__ import annotations
 
 import io
+import os
 
 import duckdb
 from dagster import AssetKey
@@ -63,3 +64,38 @@ def test_nothing_new_skips_dbt_and_publication_until_a_return_changes(workspace)
     assert workspace.marts_query("select max(vacancy_fte) from mart_vacancy where org_code = 'RWE'") == [(10,)]
     text = summary(Settings.from_env(), third.run_id, 1.0, True)
     assert "Nothing new" not in text and "Marts published to" in text
+
+
+def test_make_run_on_an_unchanged_landing_folder_ends_before_dagster_starts(workspace, monkeypatch, capsys):
+    """`make run` (refresh.main) records the landing folder it read; the next one finds it unchanged and ends
+    with the nothing-new line without starting the job. A changed setting, a touched file or a new file runs
+    the job again (orchestration/unchanged.py)."""
+    from orchestration.refresh import main
+
+    workspace.write("ics_partners/2024-01/ics.csv", REGISTER)
+    pwr = workspace.write("nhs_pwr/2024-01/RWE.csv", HEADER + "RWE,2024-01,Medical and Dental,40,36,1,3,4,30,800\n")
+    assert main([]) == 0
+    first = workspace.marts_query("select refresh_id from refresh_log")[0][0]
+    assert f"Published {workspace.marts} (refresh {first})" in capsys.readouterr().out
+    published = sha256(workspace.marts)
+
+    def job_ran() -> bool:
+        assert main([]) == 0
+        out = capsys.readouterr().out
+        skipped = "Dagster not started" in out
+        assert skipped != ("Returns loaded:" in out), out  # the shortcut prints one line, the job its summary
+        return not skipped
+
+    assert not job_ran()
+    assert sha256(workspace.marts) == published
+    monkeypatch.setenv("WF_RETENTION_YEARS", "6")  # a setting that could change what is kept: the job runs
+    assert job_ran() and not job_ran()
+    stat = pwr.stat()
+    os.utime(pwr, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # saved again, same bytes: the job looks
+    assert job_ran() and not job_ran()
+    assert sha256(workspace.marts) == published  # same bytes: nothing loaded, nothing rebuilt
+    workspace.write("nhs_pwr/2024-01/RWE__v2.csv", HEADER + "RWE,2024-01,Medical and Dental,40,30,1,3,10,30,800\n")
+    assert job_ran()
+    assert workspace.marts_query("select max(vacancy_fte) from mart_vacancy where org_code = 'RWE'") == [(10,)]
+    assert not job_ran()
+    assert main(["--full-refresh"]) == 0 and "Dagster not started" not in capsys.readouterr().out
