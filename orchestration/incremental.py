@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -106,7 +106,7 @@ def incremental_sources(manifest: Mapping[str, Any]) -> tuple[set[str], set[str]
     return raw, other
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -117,7 +117,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
 
 def register_checksum(con: duckdb.DuckDBPyConnection) -> str | None:
     """The register in force, as stg_ics_partners__organisations reads it (its latest return period)."""
-    if not _table_exists(con, "raw", REGISTER_SOURCE):
+    if not table_exists(con, "raw", REGISTER_SOURCE):
         return None
     rows = con.execute(
         f"""select org_code, org_name, sector, org_type, successor_code, start_date, end_date, expected_returns
@@ -127,13 +127,35 @@ def register_checksum(con: duckdb.DuckDBPyConnection) -> str | None:
     return hashlib.sha256(repr(sorted(rows, key=repr)).encode()).hexdigest()
 
 
-def last_watermark(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    if not _table_exists(con, "audit", "dbt_watermark"):
+class Watermark(NamedTuple):
+    """The last successful dbt build, as audit.dbt_watermark recorded it."""
+
+    built_at: Any
+    max_load_id: int | None
+    project_checksum: str
+    register_checksum: str | None
+    purges: int
+    refresh_id: str | None
+
+
+def last_watermark(con: duckdb.DuckDBPyConnection) -> Watermark | None:
+    if not table_exists(con, "audit", "dbt_watermark"):
         return None
-    return con.execute(
-        "select built_at, max_load_id, project_checksum, register_checksum, purges from audit.dbt_watermark "
-        "order by built_at desc limit 1"
+    row = con.execute(
+        "select built_at, max_load_id, project_checksum, register_checksum, purges, refresh_id "
+        "from audit.dbt_watermark order by built_at desc limit 1"
     ).fetchone()
+    return Watermark(*row) if row else None
+
+
+def loads_and_purges(con: duckdb.DuckDBPyConnection) -> tuple[int | None, int]:
+    """(the newest load_id of audit.load_log, how many purges deleted rows): what a build is watermarked at."""
+    has_log = table_exists(con, "audit", "load_log")
+    max_load_id = con.execute("select max(load_id) from audit.load_log").fetchone()[0] if has_log else None
+    purges = 0
+    if table_exists(con, "audit", "purge_log"):
+        purges = con.execute("select count(*) from audit.purge_log where rows_purged > 0").fetchone()[0]
+    return max_load_id, purges
 
 
 def plan_build(
@@ -141,11 +163,8 @@ def plan_build(
 ) -> BuildPlan:
     checksum = project_checksum()
     register = register_checksum(con)
-    has_log = _table_exists(con, "audit", "load_log")
-    max_load_id = con.execute("select max(load_id) from audit.load_log").fetchone()[0] if has_log else None
-    purges = 0
-    if _table_exists(con, "audit", "purge_log"):
-        purges = con.execute("select count(*) from audit.purge_log where rows_purged > 0").fetchone()[0]
+    has_log = table_exists(con, "audit", "load_log")
+    max_load_id, purges = loads_and_purges(con)
 
     def plan(full_refresh: bool, rebuild_from: str | None, reason: str) -> BuildPlan:
         return BuildPlan(full_refresh, rebuild_from, reason, max_load_id, checksum, register, purges)
@@ -158,12 +177,11 @@ def plan_build(
     mark = last_watermark(con)
     if mark is None:
         return full("no watermark: first dbt build of this warehouse")
-    _, mark_load_id, mark_checksum, mark_register, mark_purges = mark
-    if mark_checksum != checksum:
+    if mark.project_checksum != checksum:
         return full("the dbt project changed since the last build")
-    if purges != mark_purges:
+    if purges != mark.purges:
         return full("the retention purge deleted rows since the last build")
-    if register != mark_register:
+    if register != mark.register_checksum:
         return full("the organisation register changed since the last build")
     raw, other = incremental_sources(manifest)
     if other - {"load_log"}:
@@ -178,7 +196,7 @@ def plan_build(
         p
         for (p,) in con.execute(
             "select distinct period from audit.load_log where load_id > ? and list_contains(?, source)",
-            [mark_load_id if mark_load_id is not None else -1, watched],
+            [mark.max_load_id if mark.max_load_id is not None else -1, watched],
         ).fetchall()
     ]
     odd = sorted(str(p) for p in periods if p is None or not MONTH.match(str(p)))
@@ -196,28 +214,21 @@ def nothing_new(con: duckdb.DuckDBPyConnection, plan: BuildPlan, published_refre
     when it is missing or unreadable); only the file of the last successful build's refresh is up to date."""
     if plan.full_refresh or published_refresh_id is None:  # full: requested, first build, project/register/purge
         return None
-    built_at, max_load_id, refresh_id = _latest_watermark(con)  # a plan that is not full found one
-    if max_load_id != plan.max_load_id:  # load ids come from a sequence: any load since, of any source
+    mark = last_watermark(con)  # a plan that is not full found one
+    if mark.max_load_id != plan.max_load_id:  # load ids come from a sequence: any load since, of any source
         return None
-    if refresh_id != published_refresh_id:  # built but not published (the publication failed), or older
+    if mark.refresh_id != published_refresh_id:  # built but not published (the publication failed), or older
         return None
-    return nothing_new_message(built_at, refresh_id)
+    return nothing_new_message(mark.built_at, mark.refresh_id)
 
 
 def skipped_build(con: duckdb.DuckDBPyConnection, refresh_id: str) -> str | None:
     """For the summary of a successful refresh: the nothing-new message when it did not build (the last
     successful build is another refresh's), else None."""
-    mark = _latest_watermark(con) if _table_exists(con, "audit", "dbt_watermark") else None
-    if mark is None or mark[2] in (None, refresh_id):
+    mark = last_watermark(con)
+    if mark is None or mark.refresh_id in (None, refresh_id):
         return None
-    return nothing_new_message(mark[0], mark[2])
-
-
-def _latest_watermark(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    """(built_at, max_load_id, refresh_id) of the last successful build, or None."""
-    return con.execute(
-        "select built_at, max_load_id, refresh_id from audit.dbt_watermark order by built_at desc limit 1"
-    ).fetchone()
+    return nothing_new_message(mark.built_at, mark.refresh_id)
 
 
 def nothing_new_message(built_at, refresh_id: str) -> str:

@@ -27,7 +27,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.incremental import nothing_new_message, project_checksum
+from orchestration.incremental import (
+    last_watermark,
+    loads_and_purges,
+    nothing_new_message,
+    project_checksum,
+    table_exists,
+)
 from orchestration.ingestion.landing import landing_fingerprint
 from orchestration.publish import published_refresh_id
 from orchestration.resources import Settings
@@ -67,52 +73,25 @@ class LandingState:
         return cls(fingerprint, arriving, settings_digest())
 
 
-def _has(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    sql = "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
-    return con.execute(sql, [schema, table]).fetchone()[0] > 0
-
-
-def _last_build(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    """(built_at, max_load_id, project_checksum, purges, refresh_id) of the last successful dbt build."""
-    if not _has(con, "audit", "dbt_watermark"):
-        return None
-    return con.execute(
-        "select built_at, max_load_id, project_checksum, purges, refresh_id from audit.dbt_watermark "
-        "order by built_at desc limit 1"
-    ).fetchone()
-
-
-def _current(con: duckdb.DuckDBPyConnection) -> tuple[int | None, int]:
-    """(max load_id, purges that deleted rows) now, as plan_build counts them."""
-    max_load_id = con.execute("select max(load_id) from audit.load_log").fetchone()[0]
-    purges = 0
-    if _has(con, "audit", "purge_log"):
-        purges = con.execute("select count(*) from audit.purge_log where rows_purged > 0").fetchone()[0]
-    return max_load_id, purges
-
-
 def nothing_new_before_start(settings: Settings, state: LandingState) -> str | None:
     """The summary line when the refresh would change nothing (see the module's docstring), else None.
     Call it under the refresh lock."""
     if state.arriving or not Path(settings.warehouse).exists():
         return None
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        if not _has(con, "audit", "landing_seen") or not _has(con, "audit", "load_log"):
+        mark = last_watermark(con)
+        if mark is None or not table_exists(con, "audit", "landing_seen"):
             return None
-        build = _last_build(con)
-        if build is None:
-            return None
-        built_at, built_load_id, built_checksum, built_purges, built_refresh = build
         seen = con.execute(
             "select landing_fingerprint, settings_digest from audit.landing_seen "
             "where built_refresh_id = ? order by recorded_at desc limit 1",
-            [built_refresh],
+            [mark.refresh_id],
         ).fetchone()
-        if seen != (state.fingerprint, state.settings) or _current(con) != (built_load_id, built_purges):
+        if seen != (state.fingerprint, state.settings) or loads_and_purges(con) != (mark.max_load_id, mark.purges):
             return None
-    if built_checksum != project_checksum() or published_refresh_id(settings) != built_refresh:
+    if mark.project_checksum != project_checksum() or published_refresh_id(settings) != mark.refresh_id:
         return None
-    return nothing_new_message(built_at, built_refresh)
+    return nothing_new_message(mark.built_at, mark.refresh_id)
 
 
 def record_landing_seen(settings: Settings, state: LandingState) -> None:
@@ -121,11 +100,11 @@ def record_landing_seen(settings: Settings, state: LandingState) -> None:
     if state.arriving:
         return
     with duckdb.connect(str(settings.warehouse)) as con:
-        build = _last_build(con)
-        if build is None or published_refresh_id(settings) != build[4]:
+        mark = last_watermark(con)
+        if mark is None or published_refresh_id(settings) != mark.refresh_id:
             return
         con.execute(LANDING_SEEN_DDL)
         con.execute(
             "insert into audit.landing_seen values (current_timestamp, ?, ?, ?)",
-            [build[4], state.fingerprint, state.settings],
+            [mark.refresh_id, state.fingerprint, state.settings],
         )
