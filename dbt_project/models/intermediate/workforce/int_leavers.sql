@@ -39,8 +39,7 @@ reporting_organisations as (
     select
         org_code,
         sector
-    from organisations
-    where org_code = reporting_org_code
+    from {{ ref('int_reporting_organisations') }}
 ),
 
 profession_crosswalk as (

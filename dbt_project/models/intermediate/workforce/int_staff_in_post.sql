@@ -11,16 +11,11 @@ with assignments as (
     {% if since %}where period >= {{ since }}{% endif %}
 ),
 
-organisations as (
-    select * from {{ ref('int_organisations_mapped') }}
-),
-
 reporting_organisations as (
     select
         org_code,
         sector
-    from organisations
-    where org_code = reporting_org_code
+    from {{ ref('int_reporting_organisations') }}
 ),
 
 ethnic_groups as (
