@@ -36,7 +36,7 @@ from orchestration.parquet_export import (
     stage_published,
     swap_in_published,
 )
-from orchestration.resources import Settings
+from orchestration.resources import Settings, limit_memory
 
 PUBLISHED_SCHEMA = "marts"
 REFRESH_LOG_DDL = """create table refresh_log (refresh_id varchar, started timestamp, finished timestamp,
@@ -67,7 +67,7 @@ def _ident(name: str) -> str:
 def build_published_file(settings: Settings, target: Path, refresh_log: dict) -> dict[str, int]:
     """Copy every table of the warehouse's marts schema into target (schema main); return row counts."""
     _remove(target)
-    con = duckdb.connect(str(target))
+    con = limit_memory(duckdb.connect(str(target)), settings)
     try:
         con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
         # Where each table comes from depends on the engine that built the marts (orchestration/parquet_export.py):

@@ -32,6 +32,12 @@ def coverage_threshold() -> float:
         return float(yaml.safe_load(handle)["vars"]["coverage_threshold"])
 
 
+# DuckDB's memory_limit for the refresh's connections and dbt's (profiles.yml has the same default): beyond it
+# joins, sorts, windows and aggregates spill to <database>.tmp instead of growing (DuckDB's own default is 80%
+# of the RAM: 8 GB at ics scale, more than a shared 24 GB machine can give at region scale).
+DUCKDB_MEMORY_LIMIT = "4GB"
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -49,6 +55,7 @@ class Settings:
     max_unpacked_mb: float = 256  # WF_MAX_UNPACKED_MB: a workbook unpacking to more is quarantined unparsed
     board_pack_pdf: bool = True  # WF_BOARD_PACK_PDF=0: the board pack is built as HTML only (no Chromium run)
     docs_url: str = "http://127.0.0.1:3001"  # WF_DOCS_URL: where `make ui` serves <warehouse dir>/docs (docs_server)
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT  # WF_DUCKDB_MEMORY_LIMIT: beyond it DuckDB spills to disk
 
     @property
     def uses_demo_key(self) -> bool:
@@ -85,6 +92,7 @@ class Settings:
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             board_pack_pdf=env.get("WF_BOARD_PACK_PDF", "1") != "0",
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
+            duckdb_memory_limit=_memory_limit(env.get("WF_DUCKDB_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT),
             **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
         )
 
@@ -130,9 +138,27 @@ def _landing_settings(env: dict[str, str], landing_dir: Path) -> dict:
     }
 
 
+def _memory_limit(value: str) -> str:
+    """WF_DUCKDB_MEMORY_LIMIT as DuckDB reads it ('4GB', '2500MB', '50%'), refused here if DuckDB would refuse it."""
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"set memory_limit = '{value}'")
+    except (duckdb.Error, ValueError) as error:
+        raise SettingsError(
+            f"WF_DUCKDB_MEMORY_LIMIT {value!r} is not a DuckDB memory limit ({error}); expected e.g. 4GB or 2500MB"
+        ) from None
+    return value
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A SET, not a connect option: every connection of the process to the file then shares one configuration."""
+    con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
+    return con
+
+
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(settings.warehouse), read_only=read_only)
+    return limit_memory(duckdb.connect(str(settings.warehouse), read_only=read_only), settings)
 
 
 class RefreshLockedError(RuntimeError):
