@@ -102,14 +102,17 @@ class Cluster:
 
 
 def copy_tables(duck_path: Path, cluster: Cluster, dbname: str, scratch: Path) -> dict:
-    """raw.* and audit.* from the DuckDB warehouse into Postgres, through CSV files and COPY."""
+    """raw.* and audit.* from the DuckDB warehouse into Postgres, through CSV files and COPY; a view there
+    (audit.return_state, a dbt source) arrives as a table of its rows."""
     import duckdb
 
     scratch.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
     with duckdb.connect(str(duck_path), read_only=True) as duck, cluster.connect(dbname) as pg:
         tables = duck.execute(
-            "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'audit') order by 1, 2"
+            "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'audit') union all "
+            "select schema_name, view_name from duckdb_views() where schema_name in ('raw', 'audit') and not internal "
+            "order by 1, 2"
         ).fetchall()
         for schema, table in tables:
             columns = duck.execute(
