@@ -375,7 +375,6 @@ class Writer:
         lv["leaving_date"] = day_str(ended["end"])
         reasons = np.array(C.NHS_REASONS_CROSSWALK, dtype=object)
         lv["reason_for_leaving"] = reasons[ended["reason"]]
-        self.sim.routes.note_retirements(mo.t, ended["pid"], lv["reason_for_leaving"].to_numpy(), ended["cat"] != 2)
         lv["destination"] = np.array(C.DESTINATIONS, dtype=object)[ended["dest"]]
         lv = lv.sort_values(["_emp", "_asn"], kind="stable")
         written = []
@@ -574,8 +573,6 @@ class Writer:
         hours = np.where(X["hours"] >= 0, _HOURS_TEXT[np.maximum(X["hours"], 0)], "")
         left = X["leave"] <= me
         lreason = np.where(left, np.array(C.ASC_REASONS, dtype=object)[np.maximum(X["lreason"], 0)], "")
-        in_month = left & (X["leave"] >= month_start_day(period)) & (X["nif"] != 0) & (X["ctype"] != 3)
-        self.sim.routes.note_retirements(mo.t, pid, lreason, in_month)
         df = pd.DataFrame(
             {
                 "period": period,
@@ -755,7 +752,6 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             or {}
         )
 
-    entry_routes = entry_route_truth(ti.nhs_sip, months, ti.codes, _final_code(reg2), sim.routes)  # before
     truth = compute_truth(ti, reg2, sample_periods(months), REFERENCE)  # which clears the staff in post
     files: dict[str, int] = {}
     for p in sorted(out.rglob("*")):
@@ -784,7 +780,16 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         "org_months": truth["org_months"],
         "system": truth["system"],
         "joiners": joiner_truth(ji, ti.avail, truth["org_months"], reg2, list(est["establishment_id"]), REFERENCE),
-        "entry_routes": entry_routes,
+        "entry_routes": entry_route_truth(
+            ji,
+            ti.avail,
+            reg2,
+            list(est["establishment_id"]),
+            REFERENCE,
+            sim.routes,
+            truth["leaver_events"],
+            [months.index(m) for m in sample_periods(months)],
+        ),
         "messy_cases": messy.cases + list(agg.get("messy_cases", [])),
         "files": files,
     }

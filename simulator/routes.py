@@ -5,7 +5,8 @@ A person hired during the simulation is drawn once, at their first snapshot, fro
 (`default_rng([seed, 12])`, so no other output is reshuffled): an apprentice with APPRENTICE_SHARE, else an
 international recruit with INTERNATIONAL_SHARE. Their leaving hazard is multiplied by LEAVING_FACTOR (the
 engine asks `leaving_factor`), so the two routes are retained differently. Retirements that return are the
-engine's flexi-retirement returns (same trust, substantive or bank). Partners whose code's crc32 is even send
+engine's flexi-retirement returns (same trust, substantive or bank) and `retirement_returns` (same or another
+trust, substantive or bank). Partners whose code's crc32 is even send
 the columns (`sends`); the others leave them out (NHS) or leave them empty (the one ASC extract).
 """
 
@@ -22,16 +23,14 @@ INTERNATIONAL_SHARE = 0.12
 # leave their first employer more often (many move on inside the system).
 LEAVING_FACTOR = np.array([1.0, 0.5, 1.6])
 ROUTE_COLUMNS = ("apprentice", "international_recruit")
-# ESR and ASC-WDS reasons that seeds/reference/leaving_reason_crosswalk.csv maps to Retirement (ill health is
-# Health)
-RETIREMENT_REASONS = (
-    "Retired",
-    "Retirement Age",
-    "Flexi Retirement",
-    "Voluntary Early Retirement - no Reduction",
-    "Voluntary Early Retirement - with Reduction",
-)
 _CHILD = 12
+# Retire and return beyond the engine's flexi-retirement returns (drawn from `default_rng([seed, 23])`): of
+# the other NHS retirements, RETURN_SHARE come back 35 to 149 days after leaving, RETURN_ELSEWHERE of them to
+# another trust, RETURN_ON_BANK of them on bank only.
+RETURN_SHARE = 0.6
+RETURN_ELSEWHERE = 0.4
+RETURN_ON_BANK = 0.25
+_RETURNS_CHILD = 23
 
 
 def sends(code: str) -> bool:
@@ -47,14 +46,18 @@ class RouteFlags:
         self.first_day = first_day  # hires from this day on are drawn; people already employed are route 0
         self.route = np.zeros(0, dtype=np.int8)
         self.drawn = np.zeros(0, dtype=bool)
-        self._retired: list[pd.DataFrame] = []  # (t, pk) of retirement leavers (NHS, ASC), for the truth
+        self.returns_rng = np.random.default_rng([seed, _RETURNS_CHILD])
 
-    def note_retirements(self, t: int, pid: np.ndarray, reasons: np.ndarray, counted: np.ndarray) -> None:
-        hit = np.isin(reasons, RETIREMENT_REASONS) & counted
-        self._retired.append(pd.DataFrame({"t": t, "pk": np.asarray(pid)[hit]}))
-
-    def retirements(self) -> pd.DataFrame:
-        return pd.concat(self._retired, ignore_index=True).drop_duplicates() if self._retired else pd.DataFrame()
+    def retirement_returns(self, retire: np.ndarray, org: np.ndarray, norg: int):
+        """For each leaving spell (retire: a retirement the engine does not return): whether the person comes
+        back, to which trust (org index), how many days after leaving and in which assignment category."""
+        u = self.returns_rng.random((len(retire), 4))
+        back = retire & (u[:, 0] < RETURN_SHARE)
+        elsewhere = (u[:, 1] < RETURN_ELSEWHERE) & (norg > 1)
+        target = np.where(elsewhere, (org + 1 + (u[:, 2] * max(norg - 1, 1)).astype(np.int64)) % norg, org)
+        category = np.where(u[:, 3] < RETURN_ON_BANK, 2, 0)
+        delay = self.returns_rng.integers(35, 150, len(retire))
+        return back, target, delay, category
 
     def _grow(self, size: int) -> None:
         if size > len(self.route):
