@@ -23,7 +23,7 @@ from . import truth_leavers
 from .demand import Demand, misplace_establishment, register_places
 from .engine import MonthOut, Sim, Tab
 from .population import write_population
-from .routes import ROUTE_COLUMNS, sends, with_route_columns
+from .routes import IMD_COLUMN, ROUTE_COLUMNS, optional_columns, with_optional_columns
 from .truth import TruthInput, compute_truth
 from .truth_joiners import JoinerTruthInput, joiner_truth
 from .truth_routes import entry_route_truth
@@ -368,7 +368,7 @@ class Writer:
         """Write the four NHS sources of the month; returns availability facts."""
         out, period, messy = self.out, mo.period, self.messy
         staff = self._esr_frame(mo.nhs_snap, period)
-        staff = with_route_columns(staff, self.sim.routes, mo.nhs_snap["pid"], mo.nhs_snap["start"], "org_code")
+        staff = with_optional_columns(staff, self.sim.routes, mo.nhs_snap["pid"], mo.nhs_snap["start"], "org_code")
         staff = staff.sort_values(["_emp", "_asn"], kind="stable")
         ended = mo.nhs_ended
         lv = self._esr_frame(ended, period)
@@ -384,7 +384,7 @@ class Writer:
         for code in self.sim.codes:
             if not self._member(code, period):
                 continue
-            s = staff_by.get(code, empty_staff)[ESR_COLUMNS + (list(ROUTE_COLUMNS) if sends(code) else [])]
+            s = staff_by.get(code, empty_staff)[ESR_COLUMNS + optional_columns(code)]
             s = s.assign(staff_group=_staff_groups(code, s["staff_group"].to_numpy()))
             path = out / "nhs_esr_staff" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_missing:
@@ -598,9 +598,9 @@ class Writer:
                 "_wid": X["wid"],
             }
         )
-        df = with_route_columns(df, self.sim.routes, pid, X["start"], "establishment_id")
+        df = with_optional_columns(df, self.sim.routes, pid, X["start"], "establishment_id")
         df = df.sort_values(["_org", "_wid"], kind="stable")
-        _write_csv(df[ASC_COLUMNS + list(ROUTE_COLUMNS)], out / "asc_wds_workers" / period / "extract.csv")
+        _write_csv(df[[*ASC_COLUMNS, *ROUTE_COLUMNS, IMD_COLUMN]], out / "asc_wds_workers" / period / "extract.csv")
         v = mo.asc_vac
         e = self.est
         o = v["org"].to_numpy()

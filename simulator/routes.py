@@ -31,11 +31,26 @@ RETURN_SHARE = 0.6
 RETURN_ELSEWHERE = 0.4
 RETURN_ON_BANK = 0.25
 _RETURNS_CHILD = 23
+# Anchor employment (issue #23 item 3): each person's residence IMD decile (1 most deprived .. 10), drawn once
+# from `default_rng([seed, 23, 1])` with more people in the deprived deciles, as in Leicester; partners whose
+# code's crc32 after "imd" is even send it (`sends_imd`), a set other than the route columns' senders.
+IMD_COLUMN = "residence_imd_decile"
+IMD_WEIGHTS = np.array([0.15, 0.13, 0.11, 0.1, 0.1, 0.09, 0.09, 0.08, 0.08, 0.07])
 
 
 def sends(code: str) -> bool:
     """Whether the partner with this org_code / establishment_id sends the optional route columns."""
     return zlib.crc32(code.encode()) % 2 == 0
+
+
+def sends_imd(code: str) -> bool:
+    """Whether the partner with this org_code / establishment_id sends residence_imd_decile."""
+    return zlib.crc32(("imd" + code).encode()) % 2 == 0
+
+
+def optional_columns(code: str) -> list[str]:
+    """The optional columns of returns.md that this NHS trust's staff files carry."""
+    return [*(ROUTE_COLUMNS if sends(code) else ()), *([IMD_COLUMN] if sends_imd(code) else [])]
 
 
 class RouteFlags:
@@ -47,6 +62,8 @@ class RouteFlags:
         self.route = np.zeros(0, dtype=np.int8)
         self.drawn = np.zeros(0, dtype=bool)
         self.returns_rng = np.random.default_rng([seed, _RETURNS_CHILD])
+        self.imd_rng = np.random.default_rng([seed, _RETURNS_CHILD, 1])
+        self.decile = np.zeros(0, dtype=np.int8)  # 0: not drawn yet
 
     def retirement_returns(self, retire: np.ndarray, org: np.ndarray, norg: int):
         """For each leaving spell (retire: a retirement the engine does not return): whether the person comes
@@ -64,6 +81,7 @@ class RouteFlags:
             extra = size - len(self.route)
             self.route = np.concatenate([self.route, np.zeros(extra, dtype=np.int8)])
             self.drawn = np.concatenate([self.drawn, np.zeros(extra, dtype=bool)])
+            self.decile = np.concatenate([self.decile, np.zeros(extra, dtype=np.int8)])
 
     def observe(self, pid: np.ndarray, start: np.ndarray) -> np.ndarray:
         """The route of each row's person, drawing it for people not seen before (hired since first_day)."""
@@ -78,6 +96,14 @@ class RouteFlags:
             self.drawn[new] = True
         return self.route[pid]
 
+    def deciles(self, pid: np.ndarray) -> np.ndarray:
+        """Each row's person's residence IMD decile, drawn for people not seen before."""
+        pid = np.asarray(pid, dtype=np.int64)
+        self._grow(int(pid.max()) + 1 if len(pid) else 0)
+        new = np.unique(pid[self.decile[pid] == 0])
+        self.decile[new] = self.imd_rng.choice(10, size=len(new), p=IMD_WEIGHTS) + 1
+        return self.decile[pid]
+
     def leaving_factor(self, pid: np.ndarray) -> np.ndarray:
         pid = np.asarray(pid, dtype=np.int64)
         self._grow(int(pid.max()) + 1 if len(pid) else 0)
@@ -91,9 +117,12 @@ def route_values(route: np.ndarray, sent: np.ndarray) -> dict[str, np.ndarray]:
     return {"apprentice": np.where(sent, apprentice, ""), "international_recruit": np.where(sent, international, "")}
 
 
-def with_route_columns(frame: pd.DataFrame, flags: RouteFlags, pid: np.ndarray, start: np.ndarray, code: str):
-    """The frame (rows in the order of pid and start) with the two columns filled for the partners that send
-    them; the writer keeps them only for those partners (NHS) or writes them empty (ASC)."""
+def with_optional_columns(frame: pd.DataFrame, flags: RouteFlags, pid: np.ndarray, start: np.ndarray, code: str):
+    """The frame (rows in the order of pid and start) with the route columns and the residence IMD decile
+    filled for the partners that send them; the writer keeps them only for those partners (NHS,
+    `optional_columns`) or writes them empty (ASC)."""
     route = flags.observe(pid, start)
     sent = frame[code].map(sends).to_numpy(bool)
-    return frame.assign(**route_values(route, sent))
+    deciles = flags.deciles(pid).astype(str).astype(object)
+    imd = np.where(frame[code].map(sends_imd).to_numpy(bool), deciles, "")
+    return frame.assign(**route_values(route, sent), **{IMD_COLUMN: imd})
