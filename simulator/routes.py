@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-APPRENTICE_SHARE = 0.10
+APPRENTICE_SHARE = 0.15  # about one NHS joiner in seven starts an apprenticeship; the small demo then publishes cohorts
 INTERNATIONAL_SHARE = 0.12
 # 0 = none, 1 = apprentice, 2 = international recruit: apprentices stay longer, international recruits
 # leave their first employer more often (many move on inside the system).
