@@ -721,6 +721,22 @@ class Sim:
                     kind=2,
                 )
             )
+        back, target, delay, category = self.routes.retirement_returns(retire & ~flexi_back, lorg, self.norg)
+        if back[pli].any():  # retire and return beyond flexi retirement (simulator/routes.py)
+            m = back[pli]
+            q.append(
+                self._q(
+                    lpid[pli][m],
+                    0,
+                    target[pli][m],
+                    lend[pli][m] + delay[pli][m],
+                    sg=sg_l[m],
+                    band=band_l[m],
+                    cat=category[pli][m],
+                    fte=np.minimum(fte_l[m], 60),
+                    kind=2,
+                )
+            )
         for x in q:
             self.Q = concat(self.Q, x)
         if to_bank.any():

@@ -23,7 +23,7 @@ from . import truth_leavers
 from .demand import Demand, misplace_establishment, register_places
 from .engine import MonthOut, Sim, Tab
 from .population import write_population
-from .routes import ROUTE_COLUMNS, sends, with_route_columns
+from .routes import IMD_COLUMN, ROUTE_COLUMNS, optional_columns, with_optional_columns
 from .truth import TruthInput, compute_truth
 from .truth_joiners import JoinerTruthInput, joiner_truth
 from .truth_routes import entry_route_truth
@@ -368,14 +368,13 @@ class Writer:
         """Write the four NHS sources of the month; returns availability facts."""
         out, period, messy = self.out, mo.period, self.messy
         staff = self._esr_frame(mo.nhs_snap, period)
-        staff = with_route_columns(staff, self.sim.routes, mo.nhs_snap["pid"], mo.nhs_snap["start"], "org_code")
+        staff = with_optional_columns(staff, self.sim.routes, mo.nhs_snap["pid"], mo.nhs_snap["start"], "org_code")
         staff = staff.sort_values(["_emp", "_asn"], kind="stable")
         ended = mo.nhs_ended
         lv = self._esr_frame(ended, period)
         lv["leaving_date"] = day_str(ended["end"])
         reasons = np.array(C.NHS_REASONS_CROSSWALK, dtype=object)
         lv["reason_for_leaving"] = reasons[ended["reason"]]
-        self.sim.routes.note_retirements(mo.t, ended["pid"], lv["reason_for_leaving"].to_numpy(), ended["cat"] != 2)
         lv["destination"] = np.array(C.DESTINATIONS, dtype=object)[ended["dest"]]
         lv = lv.sort_values(["_emp", "_asn"], kind="stable")
         written = []
@@ -385,7 +384,7 @@ class Writer:
         for code in self.sim.codes:
             if not self._member(code, period):
                 continue
-            s = staff_by.get(code, empty_staff)[ESR_COLUMNS + (list(ROUTE_COLUMNS) if sends(code) else [])]
+            s = staff_by.get(code, empty_staff)[ESR_COLUMNS + optional_columns(code)]
             s = s.assign(staff_group=_staff_groups(code, s["staff_group"].to_numpy()))
             path = out / "nhs_esr_staff" / period / f"{code}.csv"
             if code == "RWE" and period == messy.month_missing:
@@ -574,8 +573,6 @@ class Writer:
         hours = np.where(X["hours"] >= 0, _HOURS_TEXT[np.maximum(X["hours"], 0)], "")
         left = X["leave"] <= me
         lreason = np.where(left, np.array(C.ASC_REASONS, dtype=object)[np.maximum(X["lreason"], 0)], "")
-        in_month = left & (X["leave"] >= month_start_day(period)) & (X["nif"] != 0) & (X["ctype"] != 3)
-        self.sim.routes.note_retirements(mo.t, pid, lreason, in_month)
         df = pd.DataFrame(
             {
                 "period": period,
@@ -601,9 +598,9 @@ class Writer:
                 "_wid": X["wid"],
             }
         )
-        df = with_route_columns(df, self.sim.routes, pid, X["start"], "establishment_id")
+        df = with_optional_columns(df, self.sim.routes, pid, X["start"], "establishment_id")
         df = df.sort_values(["_org", "_wid"], kind="stable")
-        _write_csv(df[ASC_COLUMNS + list(ROUTE_COLUMNS)], out / "asc_wds_workers" / period / "extract.csv")
+        _write_csv(df[[*ASC_COLUMNS, *ROUTE_COLUMNS, IMD_COLUMN]], out / "asc_wds_workers" / period / "extract.csv")
         v = mo.asc_vac
         e = self.est
         o = v["org"].to_numpy()
@@ -755,7 +752,6 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             or {}
         )
 
-    entry_routes = entry_route_truth(ti.nhs_sip, months, ti.codes, _final_code(reg2), sim.routes)  # before
     truth = compute_truth(ti, reg2, sample_periods(months), REFERENCE)  # which clears the staff in post
     files: dict[str, int] = {}
     for p in sorted(out.rglob("*")):
@@ -784,7 +780,16 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         "org_months": truth["org_months"],
         "system": truth["system"],
         "joiners": joiner_truth(ji, ti.avail, truth["org_months"], reg2, list(est["establishment_id"]), REFERENCE),
-        "entry_routes": entry_routes,
+        "entry_routes": entry_route_truth(
+            ji,
+            ti.avail,
+            reg2,
+            list(est["establishment_id"]),
+            REFERENCE,
+            sim.routes,
+            truth["leaver_events"],
+            [months.index(m) for m in sample_periods(months)],
+        ),
         "messy_cases": messy.cases + list(agg.get("messy_cases", [])),
         "files": files,
     }

@@ -434,6 +434,7 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
                     org_months.append(f)
     system = _system(parts, months, me, sample_t[1:])
     leavers = None
+    leaver_events: dict[str, pd.DataFrame] = {}  # by the organisation's code, for truth_routes (not written)
     if ti.people is not None:  # sector leavers by dimension (truth_leavers), at the samples and last quarter-end
         cwr = truth_leavers.reason_crosswalk(reference)
         bad = (nhs_codes.index(ti.bad_reason[0]), ti.bad_reason[1]) if ti.bad_reason else None
@@ -450,7 +451,9 @@ def compute_truth(ti: TruthInput, register: pd.DataFrame, sample: list[str], ref
             if member(morg, quarter_end) and quarter_end not in sample_t
         ]
         leavers = truth_leavers.sector_rows(events, morg_names, windows, me, sorted({*sample_t, quarter_end}))
-    return {"org_months": org_months, "system": system, "leavers": leavers}
+        names = np.array(morg_names, dtype=object)
+        leaver_events = {sector: ev.assign(morg=names[ev["morg"].to_numpy()]) for sector, ev in events.items()}
+    return {"org_months": org_months, "system": system, "leavers": leavers, "leaver_events": leaver_events}
 
 
 def _parts(is_nhs, tab, morg, t, g, ok_lv12, ok_staff12, ok_t, av) -> dict:

@@ -121,17 +121,10 @@ def _demographics(j: pd.DataFrame, sim: Sim, months: list[str], sector: str) -> 
     return j
 
 
-def joiner_truth(
-    ji: JoinerTruthInput,
-    avail: set,
-    org_months: list[dict],
-    register: pd.DataFrame,
-    est_ids: list[str],
-    reference: Path,
-) -> list[dict]:
-    """Rows (period, sector, org_code, profession, dimension, category, joiners_12m), organisations first,
-    then org_code 'ICS' per sector and for the System (origin, age_band, ethnic_group, gender over NHS and
-    ASC; disability NHS only). Categories with no joiners have no row."""
+def staff_frames(ji: JoinerTruthInput, avail: set, register: pd.DataFrame, est_ids: list[str], reference: Path):
+    """The simulated NHS and ASC snapshot rows with their reporting organisation (`morg`, the final merger
+    successor; the establishment id) and profession (`prof`, through the crosswalk seed); NHS rows also say
+    whether their file arrived (`arrived`)."""
     reg = register.fillna("")
     succ = {r.org_code: r.successor_code for r in reg.itertuples() if r.successor_code}
 
@@ -146,20 +139,36 @@ def joiner_truth(
     role_prof = np.array([cw[ASC].get(matching_key(r), "Unknown") for r in C.ASC_ROLES], dtype=object)
 
     nhs = pd.concat(ji.nhs, ignore_index=True)
+    nhs["code"] = np.array(codes, dtype=object)[nhs["org"].to_numpy()]
     nhs["morg"] = np.array([final(c) for c in codes], dtype=object)[nhs["org"].to_numpy()]
     nhs["prof"] = sg_prof[nhs["sg"].to_numpy()]
     staff_ok = np.zeros((len(codes), len(ji.months)), bool)
     for source, code, t in avail:
         if source == "nhs_esr_staff":
             staff_ok[codes.index(code), t] = True
-    arrived = staff_ok[nhs["org"].to_numpy(), nhs["t"].to_numpy()]
+    nhs["arrived"] = staff_ok[nhs["org"].to_numpy(), nhs["t"].to_numpy()]
     asc = pd.concat(ji.asc, ignore_index=True)
     asc["morg"] = np.array(est_ids, dtype=object)[asc["org"].to_numpy()]
+    asc["code"] = asc["morg"]
     asc["prof"] = role_prof[asc["role"].to_numpy()]
+    return nhs, asc
 
-    seen = pd.concat([nhs[nhs["sip"] & arrived], asc[asc["sip"]]])[["t", "morg", "pk"]].drop_duplicates()
+
+def joiner_truth(
+    ji: JoinerTruthInput,
+    avail: set,
+    org_months: list[dict],
+    register: pd.DataFrame,
+    est_ids: list[str],
+    reference: Path,
+) -> list[dict]:
+    """Rows (period, sector, org_code, profession, dimension, category, joiners_12m), organisations first,
+    then org_code 'ICS' per sector and for the System (origin, age_band, ethnic_group, gender over NHS and
+    ASC; disability NHS only). Categories with no joiners have no row."""
+    nhs, asc = staff_frames(ji, avail, register, est_ids, reference)
+    seen = pd.concat([nhs[nhs["sip"] & nhs["arrived"]], asc[asc["sip"]]])[["t", "morg", "pk"]].drop_duplicates()
     seen = seen.rename(columns={"t": "t_o", "morg": "morg_o"})
-    partners = set(reg["org_code"])
+    partners = set(register["org_code"])
     events = []
     for sector, rows in ((NHS, nhs), (ASC, asc)):
         j = _demographics(_origins(_people(rows), seen, partners, sector), ji.sim, ji.months, sector)

@@ -52,9 +52,11 @@ def _age_band(months: list[str], t: np.ndarray, birth: np.ndarray) -> np.ndarray
 
 def _bad_reason_row(ended: pd.DataFrame, org: int, t: int) -> tuple[int, int] | None:
     """(emp, asn) of the leavers-file row the generator rewrites with a reason not in the crosswalk: the
-    first non-bank Work Life Balance row of the organisation's file of month t, in file order."""
-    rows = ended[(ended["t"] == t) & (ended["org"] == org) & (ended["cat"] != 2)]
-    rows = rows[rows["reason"] == C.NHS_REASONS_CROSSWALK.index(WORK_LIFE_BALANCE)].sort_values(["emp", "asn"])
+    first non-bank Work Life Balance row of the organisation's file of month t, in file order, else (a file
+    without one) its first row."""
+    rows = ended[(ended["t"] == t) & (ended["org"] == org)].sort_values(["emp", "asn"])
+    wlb = rows[(rows["cat"] != 2) & (rows["reason"] == C.NHS_REASONS_CROSSWALK.index(WORK_LIFE_BALANCE))]
+    rows = wlb if len(wlb) else rows
     return None if rows.empty else (rows["emp"].iloc[0], int(rows["asn"].iloc[0]))
 
 
@@ -74,6 +76,7 @@ def nhs_events(lv, last, ended, people, months, cw, prof_names, bad_reason) -> p
             "t": ev["t"].to_numpy(),
             "morg": ev["morg"].to_numpy(),
             "profession": np.array(prof_names, dtype=object)[ev["prof"].to_numpy()],
+            "pk": ev["pk"].to_numpy(),
             "reason": reason,
             "destination": np.array(C.DESTINATIONS, dtype=object)[ev["dest"].to_numpy()],
             "age_band": _age_band(months, ev["t"].to_numpy(), people["birth"][pk]),
@@ -94,6 +97,7 @@ def asc_events(asc, me, people, months, cw, prof_names) -> pd.DataFrame:
             "t": ev["t"].to_numpy(),
             "morg": ev["morg"].to_numpy(),
             "profession": np.array(prof_names, dtype=object)[ev["prof"].to_numpy()],
+            "pk": ev["pk"].to_numpy(),
             "reason": reasons[np.maximum(ev["lreason"].to_numpy(), 0)],
             "age_band": _age_band(months, ev["t"].to_numpy(), people["birth"][pid]),
             "ethnic_group": np.array(C.ETHNIC, dtype=object)[people["eth"][pid]],

@@ -8,8 +8,10 @@ an ASC worker without one is their establishment and worker id). Rules, as metri
 in post are the Permanent and Fixed Term Temp assignments, ASC the workers with no leave date (or one after
 the month) who are not Agency; organisations report under their final successor; sector and System grains
 hold register partners only; within a grain each person counts once under their main assignment (highest
-FTE, then earliest start); ASC FTE is contracted hours / 37.5 capped at 1. VCSE is left out here (total rows
-only, from the workbook, checked by the VCSE truth).
+FTE, then earliest start); ASC FTE is contracted hours / 37.5 capped at 1. The residence IMD decile (an
+optional column some partners send) is counted per grain, 'Not collected' where the main record has none, and
+the grain's people with a decile and in deciles 1-2 are None where no return of the grain sent one. VCSE
+is left out here (total rows only, from the workbook, checked by the VCSE truth).
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def staff_records(landing: Path, month: str, reference: Path) -> pd.DataFrame:
             "ethnic_group": nhs["ethnic_group"],
             "disability": nhs["disability"],
             "nationality_group": nhs.get("nationality_group", pd.Series("", index=nhs.index)),
+            "residence_imd_decile": nhs.get("residence_imd_decile", pd.Series("", index=nhs.index)),
             "contract": nhs["assignment_category"],
         }
     )
@@ -114,10 +117,13 @@ def staff_records(landing: Path, month: str, reference: Path) -> pd.DataFrame:
             "ethnic_group": asc["ethnic_group"],
             "disability": "",
             "nationality_group": asc["nationality_group"],
+            "residence_imd_decile": asc.get("residence_imd_decile", ""),
             "contract": asc["contract_type"].where(asc["zero_hours"].ne("Yes"), "Zero-hours"),
         }
     )
     records = pd.concat([nhs_out, asc_out], ignore_index=True)
+    # a file without the optional column and an empty cell are both no decile (NaN)
+    records["residence_imd_decile"] = pd.to_numeric(records["residence_imd_decile"].fillna("").replace("", None))
     for column in ("age_band", "gender", "ethnic_group", "disability", "nationality_group", "contract"):
         records[column] = records[column].replace("", "Not collected").fillna("Not collected")
     first = records.groupby(["org_code", "person"])["start"].transform("min")
@@ -160,8 +166,15 @@ def profile(records: pd.DataFrame) -> pd.DataFrame:
         column = "pay_band_category" if dimension == "pay_band_group" else dimension
         counted = main.groupby([*GRAIN, column]).size().rename("headcount").reset_index()
         out.append(counted.rename(columns={column: "category"}).assign(dimension=dimension))
+    deciles = main["residence_imd_decile"].map(lambda d: "Not collected" if pd.isna(d) else str(int(d)))
+    counted = main.assign(category=deciles).groupby([*GRAIN, "category"]).size().rename("headcount").reset_index()
+    out.append(counted.assign(dimension="residence_imd_decile"))
     people = main.groupby(GRAIN).agg(
-        headcount=("person", "size"), aged_55_plus=("age_band", lambda a: int(a.isin(["55-64", "65+"]).sum()))
+        headcount=("person", "size"),
+        aged_55_plus=("age_band", lambda a: int(a.isin(["55-64", "65+"]).sum())),
+        # None where no return of the grain sent a decile (metrics.md, anchor employment)
+        imd_stated=("residence_imd_decile", lambda d: int(d.notna().sum()) or None),
+        imd_1_2=("residence_imd_decile", lambda d: int((d <= 2).sum()) if d.notna().any() else None),
     )
     out.append(
         people.reset_index().assign(dimension="All", category="All")[[*GRAIN, "dimension", "category", "headcount"]]

@@ -29,10 +29,10 @@ def month(demo_truth) -> str:
 def truth(month):
     landing = PROJECT_ROOT / "seeds" / "returns"
     records = truth_profile.staff_records(landing, month, PROJECT_ROOT / "seeds" / "reference")
-    table, _ = truth_profile.profile(records)
+    table, people = truth_profile.profile(records)
     register = truth_profile._register(landing)
     represented = truth_profile.representation(records, register, truth_profile.population(landing))
-    return table, represented
+    return table, represented, people
 
 
 def _frame(path, sql: str, month: str) -> pd.DataFrame:
@@ -41,12 +41,12 @@ def _frame(path, sql: str, month: str) -> pd.DataFrame:
 
 
 def test_profile_counts_equal_the_truth(demo, truth, month):
-    expected, _ = truth
+    expected, _, _ = truth
     actual = _frame(
         demo.warehouse,
         "select sector, org_code, profession, pay_band_group, dimension, category, headcount "
         "from intermediate.int_profile_counts where period = last_day(cast(? as date)) and sector <> 'VCSE' "
-        "and dimension <> 'residence_imd_decile' and not (sector = 'System' and dimension = 'All')",
+        "and not (sector = 'System' and dimension = 'All')",
         month,
     )
     expected = expected[~((expected["sector"] == "System") & (expected["dimension"] == "All"))]
@@ -58,6 +58,8 @@ def test_profile_counts_equal_the_truth(demo, truth, month):
     assert {"NHS", "Adult social care", "System"} <= set(actual["sector"])
     assert {"Band 1-4", "Band 5-7", "Band 8a-9", "All"} <= set(actual["pay_band_group"])
     assert {"Zero-hours", "Permanent"} <= set(actual.loc[actual["dimension"] == "contract", "category"])
+    deciles = actual[actual["dimension"] == "residence_imd_decile"]
+    assert {"1", "2", "10", "Not collected"} <= set(deciles["category"]), "some partners send deciles, some not"
 
 
 def test_published_profile_is_the_counts_or_suppressed_and_categories_add_up(demo, month):
@@ -87,13 +89,47 @@ def test_published_profile_is_the_counts_or_suppressed_and_categories_add_up(dem
             assert group["headcount"].sum() == total, (key, group)
             checked += 1
     assert checked > 100
-    # the demo sends no residence deciles: share_imd_1_2 is NULL everywhere
-    assert published["share_imd_1_2"].isna().all()
+    # residence deciles: only 1 .. 10 are published (the total row's remainder is 'Not collected')
+    imd = published[published["dimension"] == "residence_imd_decile"]
+    assert set(imd["category"]) <= {str(d) for d in range(1, 11)}
     assert published.loc[published["dimension"] == "All", "share_aged_55_plus"].notna().any()
 
 
+def test_published_imd_figures_equal_the_truth(demo, truth, month):
+    """Anchor employment (metrics.md): per grain, the people with a residence IMD decile, those in deciles 1-2
+    and their share, where the grain's returns sent deciles (simulator/routes.py: some partners do, some not).
+    Every published value equals the truth; suppressed ones are NULL, none is 1 to 4."""
+    _, _, people = truth
+    published = _frame(
+        demo.marts,
+        "select sector, org_code, profession, pay_band_group, headcount_imd_stated, headcount_imd_1_2, "
+        "share_imd_1_2 from mart_workforce_profile where period = last_day(cast(? as date)) and dimension = 'All' "
+        "and sector <> 'VCSE'",
+        month,
+    )
+    merged = published.merge(people, on=KEYS[:4], how="left")
+    compared = {}
+    for column, expected in (("headcount_imd_stated", "imd_stated"), ("headcount_imd_1_2", "imd_1_2")):
+        shown = merged[merged[column].notna()]
+        assert not shown[column].between(1, 4).any(), column
+        assert (shown[column] == shown[expected]).all(), shown[shown[column] != shown[expected]].head(10)
+        compared[column] = len(shown)
+    rated = merged[merged["share_imd_1_2"].notna()]
+    truth_share = rated["imd_1_2"] / rated["imd_stated"]
+    assert (rated["share_imd_1_2"] - truth_share).abs().max() < 1e-9
+    compared["share_imd_1_2"] = len(rated)
+    # no decile sent in the grain: the three are NULL (not 0)
+    unsent = merged[merged["imd_stated"].isna()]
+    assert unsent[["headcount_imd_stated", "headcount_imd_1_2", "share_imd_1_2"]].isna().all().all()
+    # demo, last month: 74 people-with-a-decile counts, 66 in deciles 1-2, 17 shares published, ~100 grains unsent
+    floors = {"headcount_imd_stated": 50, "headcount_imd_1_2": 45, "share_imd_1_2": 12}
+    assert len(unsent) >= 50 and all(compared[c] >= n for c, n in floors.items()), (len(unsent), compared)
+    for level in ("NHS", "Adult social care", "System"):
+        assert ((rated["sector"] == level) & (rated["org_code"] == "ICS")).any(), level
+
+
 def test_representation_equals_the_truth(demo, truth, month):
-    _, expected = truth
+    _, expected, _ = truth
     actual = _frame(
         demo.warehouse,
         "select place, sector, ethnic_group, workforce_headcount, workforce_share, population, population_share "

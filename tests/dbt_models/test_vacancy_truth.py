@@ -187,7 +187,9 @@ def test_demo_vacancies_started_are_counted_and_suppressed(demo_figures):
     assert len(nhs) > 30
     for (period, _, org, profession), out in nhs.items():
         count = started[(period, org, profession)]
-        assert count >= 5 and out["vacancies_started"] == count
+        # the count hidden by secondary suppression (a sum's smallest member) leaves the median published
+        hidden = out["vacancies_started"] is None and out["is_suppressed"]
+        assert count >= 5 and (out["vacancies_started"] == count or hidden)
         assert out["p90_days_to_hire"] >= out["median_days_to_hire"]
     hidden = [k for k, v in marts.items() if k[1] == "NHS" and small(started.get((k[0], k[2], k[3])))]
     assert hidden and all(marts[k]["median_days_to_hire"] is None and marts[k]["is_suppressed"] for k in hidden)

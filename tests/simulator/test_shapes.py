@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simulator.generate import REALDATA
-from simulator.routes import ROUTE_COLUMNS, sends
+from simulator.routes import IMD_COLUMN, ROUTE_COLUMNS, optional_columns
 from simulator.truth import matching_key
 
 from .recompute import REFERENCE, month_end, read
@@ -156,11 +156,17 @@ def check_file(out: Path, path: Path, truth: dict) -> None:
     source, period = path.parts[-3], path.parts[-2]
     sub = path.name.split("__v")[0].removesuffix(".csv")
     df = read(path)
-    # the optional route columns (simulator/routes.py): on the ASC extract, and from the trusts that send them
-    sent = source == "asc_wds_workers" or (source == "nhs_esr_staff" and sends(sub))
-    assert list(df.columns) == COLUMNS[source] + (list(ROUTE_COLUMNS) if sent else []), path
-    if sent:
+    # the optional columns (simulator/routes.py): all on the ASC extract (empty where not sent), and from the
+    # trusts that send them
+    optional = {
+        "asc_wds_workers": [*ROUTE_COLUMNS, IMD_COLUMN],
+        "nhs_esr_staff": optional_columns(sub),
+    }.get(source, [])
+    assert list(df.columns) == COLUMNS[source] + optional, path
+    if "apprentice" in optional:
         assert set(df["apprentice"]) <= {"Yes", "No", ""} and set(df["international_recruit"]) <= {"Yes", "No", ""}
+    if IMD_COLUMN in optional:
+        assert set(df[IMD_COLUMN]) <= {str(d) for d in range(1, 11)} | {""}, path
     rel = str(path.relative_to(out))
     if source == "ics_partners":
         assert df["org_code"].is_unique
