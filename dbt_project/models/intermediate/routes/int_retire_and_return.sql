@@ -44,9 +44,4 @@ select
     or {{ add_months('retirements.period', 11) }} > last_snapshot.last_period as is_provisional
 from retirements
 cross join last_snapshot
-left join returned
-    on
-        retirements.period = returned.period
-        and retirements.org_code = returned.org_code
-        and retirements.person_key = returned.person_key
-        and retirements.leaving_date = returned.leaving_date
+left join returned using (period, org_code, person_key, leaving_date)
