@@ -63,4 +63,7 @@ select
     rated.*,
     ranked.percentile_in_org_type
 from rated
-left join ranked using (period, org_code)
+left join ranked
+    on
+        rated.period = ranked.period
+        and rated.org_code = ranked.org_code

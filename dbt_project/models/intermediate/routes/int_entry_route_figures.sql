@@ -206,8 +206,15 @@ organisation_routes as (
         end as retire_and_return_12m,
         coalesce(org_windows.leavers_window_complete and retirement_counts.is_provisional, false) as is_provisional
     from all_routes
-    left join org_windows using (period, org_code)
-    left join retirement_counts using (period, org_code, profession)
+    left join org_windows
+        on
+            all_routes.period = org_windows.period
+            and all_routes.org_code = org_windows.org_code
+    left join retirement_counts
+        on
+            all_routes.period = retirement_counts.period
+            and all_routes.org_code = retirement_counts.org_code
+            and all_routes.profession = retirement_counts.profession
 ),
 
 organisation_rows as (
@@ -219,7 +226,10 @@ organisation_rows as (
             else 0
         end as orgs_sending_route_columns
     from organisation_routes
-    left join route_senders using (period, org_code)
+    left join route_senders
+        on
+            organisation_routes.period = route_senders.period
+            and organisation_routes.org_code = route_senders.org_code
 ),
 
 partner_rows as (

@@ -39,8 +39,16 @@ flagged as (
         staff_in_post.is_international_recruit,
         retired_before.person_key is not null as is_retire_and_return
     from joiners
-    inner join staff_in_post using (period, org_code, person_key, profession)
-    left join retired_before using (period, person_key)
+    inner join staff_in_post
+        on
+            joiners.period = staff_in_post.period
+            and joiners.org_code = staff_in_post.org_code
+            and joiners.person_key = staff_in_post.person_key
+            and joiners.profession = staff_in_post.profession
+    left join retired_before
+        on
+            joiners.period = retired_before.period
+            and joiners.person_key = retired_before.person_key
 ),
 
 routed as (

@@ -33,7 +33,10 @@ vacancies_started as (
 known_parts as (
     select parts.*
     from parts
-    left join registry using (kpi, sector)
+    left join registry
+        on
+            parts.kpi = registry.kpi
+            and parts.sector = registry.sector
     where parts.numerator is not null and (parts.denominator is not null or registry.aggregation = 'sum')
 ),
 

@@ -116,7 +116,12 @@ flagged as (
             as is_small_staff_in_post,
         coalesce({{ is_small_count('time_to_hire.vacancies_started') }}, false) as is_small_hires
     from summed
-    left join time_to_hire using (period, place, sector, job_role)
+    left join time_to_hire
+        on
+            summed.period = time_to_hire.period
+            and summed.place = time_to_hire.place
+            and summed.sector = time_to_hire.sector
+            and summed.job_role = time_to_hire.job_role
 ),
 
 published as (

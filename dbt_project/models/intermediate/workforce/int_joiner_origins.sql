@@ -125,4 +125,8 @@ select
     joiners.*,
     origins.origin
 from joiners
-inner join origins using (period, org_code, person_key)
+inner join origins
+    on
+        joiners.period = origins.period
+        and joiners.org_code = origins.org_code
+        and joiners.person_key = origins.person_key

@@ -258,8 +258,13 @@ flagged as (
         internal_moves.person_key is not null as is_internal_move,
         reporting_organisations.org_code is not null as is_partner
     from leavers
-    left join reporting_organisations using (org_code)
-    left join internal_moves using (period, org_code, person_key, leaving_date)
+    left join reporting_organisations on leavers.org_code = reporting_organisations.org_code
+    left join internal_moves
+        on
+            leavers.period = internal_moves.period
+            and leavers.org_code = internal_moves.org_code
+            and leavers.person_key = internal_moves.person_key
+            and leavers.leaving_date = internal_moves.leaving_date
 )
 
 select

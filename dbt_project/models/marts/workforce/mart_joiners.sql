@@ -103,14 +103,20 @@ all_counts as (
         reporting_counts.orgs_reporting,
         reporting_counts.orgs_expected
     from sector_counts
-    left join reporting_counts using (period, sector)
+    left join reporting_counts
+        on
+            sector_counts.period = reporting_counts.period
+            and sector_counts.sector = reporting_counts.sector
     union all
     select
         system_counts.*,
         system_coverage.orgs_reporting,
         system_coverage.orgs_expected
     from system_counts
-    left join system_coverage using (period, dimension)
+    left join system_coverage
+        on
+            system_counts.period = system_coverage.period
+            and system_counts.dimension = system_coverage.dimension
 ),
 
 shares as (
