@@ -47,9 +47,11 @@ create table if not exists audit.landing_seen (
     settings_digest varchar not null
 );
 """
-# Settings that do not change what a refresh loads or builds.
+# Settings that do not change what a refresh loads or builds; and the key, which no digest stored in the warehouse
+# may hold (a changed key is refused before this check: orchestration/rekey.py).
 NOT_IN_DIGEST = frozenset(
     {"WF_LANDING_DIR", "WF_WAREHOUSE", "WF_MARTS", "WF_SETTLE_SECONDS", "WF_DOCS_URL", "WF_KEEP_PUBLISHED"}
+    | {"WF_PSEUDO_KEY"}
 )
 
 
