@@ -7,8 +7,7 @@ few reads of the working warehouse:
 
 - the landing fingerprint (every file's path, size and modification time; no file is read) equals the one
   recorded after the last successful `make run`, and no file is still arriving;
-- the settings that change what is loaded or built (WF_* but the paths of the warehouse and marts and the
-  settle time) are the same, as a digest;
+- the settings that change what is loaded or built (`settings_digest`) are the same;
 - nothing was loaded since the last successful dbt build (its watermark's `max_load_id`), the dbt project
   and the retention purges are the ones it built with, and the published file is that build's.
 
@@ -21,7 +20,6 @@ nothing-new rule) and records again.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,18 +45,21 @@ create table if not exists audit.landing_seen (
     settings_digest varchar not null
 );
 """
-# Settings that do not change what a refresh loads or builds; and the key, which no digest stored in the warehouse
-# may hold (a changed key is refused before this check: orchestration/rekey.py).
-NOT_IN_DIGEST = frozenset(
-    {"WF_LANDING_DIR", "WF_WAREHOUSE", "WF_MARTS", "WF_SETTLE_SECONDS", "WF_DOCS_URL", "WF_KEEP_PUBLISHED"}
-    | {"WF_PSEUDO_KEY"}
-)
 
 
-def settings_digest(env: dict[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    pairs = sorted((k, v) for k, v in env.items() if k.startswith("WF_") and k not in NOT_IN_DIGEST)
-    return hashlib.sha256(repr(pairs).encode()).hexdigest()
+def settings_digest(settings: Settings) -> str:
+    """The settings that change what a refresh loads or builds (the key aside: a changed key is refused before
+    this check, and no digest of it is stored). An allow-list, not every WF_* variable: the refresh itself sets
+    some (WF_ENGINE, the dbt parent's process id) for dbt while it runs."""
+    chosen = (
+        settings.ics_code,
+        settings.engine,
+        settings.retention_years,
+        settings.earliest_period,
+        settings.max_file_mb,
+        settings.max_unpacked_mb,
+    )
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class LandingState:
     @classmethod
     def now(cls, settings: Settings) -> LandingState:
         fingerprint, arriving = landing_fingerprint(settings.landing_dir, settings.settle_seconds)
-        return cls(fingerprint, arriving, settings_digest())
+        return cls(fingerprint, arriving, settings_digest(settings))
 
 
 def nothing_new_before_start(settings: Settings, state: LandingState) -> str | None:
