@@ -372,7 +372,9 @@ class Mutator:
 
     def missing_column(self, case, source, header, rows):
         names = [h.strip().lower() for h in header]
-        position = self.rng.randrange(len(header))
+        optional = {c.name for c in source.columns if not c.required}  # left out, an optional column is no error
+        required = [i for i, name in enumerate(names) if name not in optional]
+        position = required[self.rng.randrange(len(required))]
         self._set(case, header[:position] + header[position + 1 :], [r[:position] + r[position + 1 :] for r in rows])
         self._error(case, 1, names[position])
 
