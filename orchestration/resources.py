@@ -94,7 +94,9 @@ class Settings:
             keep_published=int(env.get("WF_KEEP_PUBLISHED", "12")),
             board_pack_pdf=env.get("WF_BOARD_PACK_PDF", "1") != "0",
             retention_years=int(env.get("WF_RETENTION_YEARS", "7")),
-            duckdb_memory_limit=_memory_limit(env.get("WF_DUCKDB_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT),
+            duckdb_memory_limit=_memory_limit(env["WF_DUCKDB_MEMORY_LIMIT"])
+            if env.get("WF_DUCKDB_MEMORY_LIMIT")
+            else DUCKDB_MEMORY_LIMIT,
             **_landing_settings(env, path("WF_LANDING_DIR", "seeds/returns")),
         )
 

@@ -23,8 +23,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from orchestration.incremental import (
     last_watermark,
     loads_and_purges,
@@ -34,7 +32,7 @@ from orchestration.incremental import (
 )
 from orchestration.ingestion.landing import landing_fingerprint
 from orchestration.publish import published_refresh_id
-from orchestration.resources import Settings
+from orchestration.resources import Settings, connect_warehouse
 
 LANDING_SEEN_DDL = """
 create schema if not exists audit;
@@ -81,7 +79,7 @@ def nothing_new_before_start(settings: Settings, state: LandingState) -> str | N
     Call it under the refresh lock."""
     if state.arriving or not Path(settings.warehouse).exists():
         return None
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect_warehouse(settings, read_only=True) as con:
         mark = last_watermark(con)
         if mark is None or not table_exists(con, "audit", "landing_seen"):
             return None
@@ -102,7 +100,7 @@ def record_landing_seen(settings: Settings, state: LandingState) -> None:
     the build whose marts are published. Call it under the refresh lock."""
     if state.arriving:
         return
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with connect_warehouse(settings) as con:
         mark = last_watermark(con)
         if mark is None or published_refresh_id(settings) != mark.refresh_id:
             return

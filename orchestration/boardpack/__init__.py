@@ -586,13 +586,15 @@ def new_mart_sections(marts: Marts) -> list[dict]:
     for section_id, table, title, view in NEW_MARTS:
         if view is None:
             columns = ("place", "sector", "job_role", "vacancies", "vacancy_rate", "demand_rank")
-            if marts.has(table, *columns) and latest_period(marts, table) is not None:
-                sections.append(demand_section(marts))
-            continue
-        if not marts.has(table, view.rows_by, view.cols_by, *view.keys, *(m[0] for m in view.measures)):
+        else:
+            columns = (view.rows_by, view.cols_by, *view.keys, *(m[0] for m in view.measures))
+        if not marts.has(table, *columns):
             continue
         period = latest_period(marts, table)
         if period is None:  # published with no rows yet (no return settled): no section rather than a failure
+            continue
+        if view is None:
+            sections.append(demand_section(marts, period))
             continue
         tables = view_tables(marts, table, view, period)
         if tables:
@@ -604,8 +606,7 @@ def marts_place(place: object) -> str:
     return "Whole system (ICS)" if place == "ICS" else str(place)
 
 
-def demand_section(marts: Marts) -> dict:
-    period = latest_period(marts, "mart_vacancy_demand")
+def demand_section(marts: Marts, period: object) -> dict:
     keys = ["period", "place", "sector", "job_role"]
     top = marts.rows(
         "select * from mart_vacancy_demand where period = ? and place = 'ICS' and demand_rank is not null "
