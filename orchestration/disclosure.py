@@ -210,6 +210,8 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 
 def _key_text(columns: tuple[str, ...]) -> str:
+    if not columns:  # a relation along a table's only key: one sum
+        return "''"
     return "concat_ws('|', " + ", ".join(f"coalesce(cast({_ident(c)} as varchar), '')" for c in columns) + ")"
 
 
@@ -235,16 +237,23 @@ def apply_secondary_suppression(
     if not rules:
         return cost
     _build_cells(con, rules)
-    _build_links(con, relations)
+    relation_ranges = _build_links(con, relations)
     _build_dependencies(con, rules)
+    con.execute("create or replace temp table _sdc_fresh (id bigint)")
+    _close_dependencies(con, frontier="select id from _sdc_cells where hidden")
+    _count_hidden_per_sum(con)
     for iteration in range(1, max_iterations + 1):
         cost.iterations = iteration
-        _close_dependencies(con)
         if not _hide_one_more(con):
             break
+        _close_dependencies(con, frontier="select id from _sdc_fresh")
+        _count_fresh_per_sum(con)
     cost.unclosed = con.execute(f"select count(*) from ({OPEN_SUMS})").fetchone()[0]
-    _write_back(con, rules, cost)
-    con.execute("drop table _sdc_cells; drop table _sdc_links; drop table _sdc_sums; drop table _sdc_dependencies")
+    _write_back(con, rules, relation_ranges, cost)
+    con.execute(
+        "drop table _sdc_cells; drop table _sdc_links; drop table _sdc_sums; drop table _sdc_dependencies; "
+        "drop table _sdc_fresh"
+    )
     log.info(
         "secondary suppression: %s counts and %s dependent values hidden in %s passes (%s sums left open)",
         sum(cost.counts.values()),
@@ -278,34 +287,31 @@ def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) ->
     )
 
 
-def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> None:
-    """Which cells form which sum. A sum is (relation, member group, total cell), named once in _sdc_sums;
-    the links carry its integer id (rel), so each pass groups millions of links by a number, not a name."""
-    con.execute("create or replace temp table _sdc_named_links (name varchar, cell bigint, is_total boolean)")
+def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> dict[str, tuple[int, int]]:
+    """Which cells form which sum. A sum is (relation, total cell, member group), numbered by an integer (rel)
+    so each pass groups millions of links by a number; a relation's sums take one range of numbers, which
+    is returned by relation name."""
+    con.execute("create or replace temp table _sdc_links (rel bigint, cell bigint, is_total boolean)")
+    ranges: dict[str, tuple[int, int]] = {}
+    last = 0
     for relation in relations:
         members = " union all ".join(_part_select(p) for p in relation.members)
         totals = " union all ".join(_part_select(p) for p in relation.totals)
         con.execute(
-            f"""insert into _sdc_named_links
+            f"""insert into _sdc_links
             with members as ({members}), totals as ({totals}),
             sums as (
-                select {_literal(relation.name)} || '#' || totals.cell || '#' || members.grp as name,
+                select {last} + dense_rank() over (order by totals.cell, members.grp) as rel,
                     members.cell as member, totals.cell as total
                 from members join totals on members.match = totals.match
             )
-            select distinct name, member, false from sums
+            select distinct rel, member, false from sums
             union all
-            select distinct name, total, true from sums"""
+            select distinct rel, total, true from sums"""
         )
-    con.execute(
-        "create or replace temp table _sdc_sums as "
-        "select row_number() over () as rel, name from (select distinct name from _sdc_named_links)"
-    )
-    con.execute(
-        "create or replace temp table _sdc_links as select s.rel, l.cell, l.is_total "
-        "from _sdc_named_links as l join _sdc_sums as s using (name)"
-    )
-    con.execute("drop table _sdc_named_links")
+        first, last = last + 1, con.execute("select coalesce(max(rel), 0) from _sdc_links").fetchone()[0]
+        ranges[relation.name] = (first, last)
+    return ranges
 
 
 def _part_select(part: Part) -> str:
@@ -349,42 +355,75 @@ def _build_dependencies(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRu
         )
 
 
-def _close_dependencies(con: duckdb.DuckDBPyConnection) -> None:
-    while True:
-        changed = con.execute(
-            "update _sdc_cells set hidden = true, is_secondary = true where not hidden and value <> 0 and id in "
-            "(select d.dependent from _sdc_dependencies d join _sdc_cells c on c.id = d.cell where c.hidden)"
-        ).fetchone()[0]
-        if not changed:
-            return
+def _close_dependencies(con: duckdb.DuckDBPyConnection, frontier: str) -> None:
+    """Hide the dependents of the cells just hidden (the ids frontier selects), and theirs, until none is
+    left; each cell hidden here joins _sdc_fresh (the cells whose sums are not yet counted)."""
+    con.execute(f"create or replace temp table _sdc_frontier as {frontier}")
+    while _hide(
+        con,
+        "select d.dependent from _sdc_dependencies d join _sdc_frontier f on f.id = d.cell",
+        also="not hidden and value <> 0",
+        into="_sdc_frontier",
+    ):
+        pass
+    con.execute("drop table _sdc_frontier")
 
 
-# Sums with exactly one hidden value, found from the hidden cells' links only (a few of the millions).
-OPEN_SUMS = (
-    "select rel from _sdc_links join _sdc_cells on _sdc_cells.id = _sdc_links.cell "
-    "where hidden group by rel having count(*) = 1"
-)
+def _hide(con: duckdb.DuckDBPyConnection, ids: str, also: str = "true", into: str | None = None) -> int:
+    """Hide the cells ids selects (where also holds); add them to _sdc_fresh and, if named, make them the
+    whole of table into. Returns how many were hidden."""
+    hidden = [
+        cell
+        for (cell,) in con.execute(
+            f"update _sdc_cells set hidden = true, is_secondary = true where {also} and id in ({ids}) returning id"
+        ).fetchall()
+    ]
+    con.execute("insert into _sdc_fresh select unnest($ids)", {"ids": hidden})
+    if into:
+        con.execute(f"create or replace temp table {into} as select unnest($ids) as id", {"ids": hidden})
+    return len(hidden)
+
+
+def _count_hidden_per_sum(con: duckdb.DuckDBPyConnection) -> None:
+    """How many hidden values each sum has, once; then each pass adds those of the cells it hid."""
+    con.execute(
+        "create or replace temp table _sdc_sums as select l.rel, count(*) filter (where c.hidden) as hidden "
+        "from _sdc_links l join _sdc_cells c on c.id = l.cell group by l.rel"
+    )
+    con.execute("delete from _sdc_fresh")
+
+
+def _count_fresh_per_sum(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "update _sdc_sums set hidden = _sdc_sums.hidden + fresh.n from ("
+        "select l.rel, count(*) as n from _sdc_links l join _sdc_fresh f on f.id = l.cell group by l.rel"
+        ") as fresh where _sdc_sums.rel = fresh.rel"
+    )
+    con.execute("delete from _sdc_fresh")
+
+
+# Sums with exactly one hidden value.
+OPEN_SUMS = "select rel from _sdc_sums where hidden = 1"
 
 
 def _hide_one_more(con: duckdb.DuckDBPyConnection) -> int:
     """In every sum with exactly one hidden value, hide the smallest published non-zero member count (by
     value, then key); only where there is none, the total. Returns how many values were hidden."""
-    return con.execute(
-        f"""update _sdc_cells set hidden = true, is_secondary = true where id in (
-            with open_sums as ({OPEN_SUMS}),
-            candidates as (
-                select l.rel, c.id, row_number() over (
-                    partition by l.rel order by l.is_total, c.id
-                ) as rank
-                from _sdc_links l join open_sums using (rel) join _sdc_cells c on c.id = l.cell
-                where not c.hidden and c.is_count and c.value > 0
-            )
-            select id from candidates where rank = 1
-        )"""
-    ).fetchone()[0]
+    return _hide(
+        con,
+        f"""with open_sums as ({OPEN_SUMS}),
+        candidates as (
+            select l.rel, c.id, row_number() over (partition by l.rel order by l.is_total, c.id) as rank
+            from _sdc_links l join open_sums using (rel) join _sdc_cells c on c.id = l.cell
+            where not c.hidden and c.is_count and c.value > 0
+        )
+        select id from candidates where rank = 1""",
+    )
 
 
-def _write_back(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], cost: Cost) -> None:
+def _write_back(
+    con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], relation_ranges: dict[str, tuple[int, int]], cost: Cost
+) -> None:
     """NULL the counts hidden here and every rate or share resting on a hidden count; flag the rows."""
     for table, rule in rules.items():
         t = _ident(table)
@@ -420,6 +459,9 @@ def _write_back(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], cos
                     [table, column],
                 ).fetchone()[0]
         for relation_name, shares in rule.shares_of_total.items():
+            # the sums of the relation's columns (each relation is named '<name> (<column> -> ...)')
+            ranges = [r for name, r in relation_ranges.items() if name.startswith(relation_name + " (")]
+            in_relation = " or ".join(f"lm.rel between {first} and {last}" for first, last in ranges) or "false"
             for share in shares:
                 # A share of a hidden total reveals it (total = member / share): NULL the members' shares.
                 hidden_dependents += con.execute(
@@ -427,9 +469,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], cos
                     f"where {_ident(share)} <> 0 and rowid in ("
                     "select m.rid from _sdc_links lm join _sdc_cells m on m.id = lm.cell and not lm.is_total "
                     "join _sdc_links lt on lt.rel = lm.rel and lt.is_total "
-                    "join _sdc_cells tc on tc.id = lt.cell and tc.hidden join _sdc_sums s on s.rel = lm.rel "
-                    "where m.tbl = ? and starts_with(s.name, ?))",
-                    [table, relation_name],
+                    f"join _sdc_cells tc on tc.id = lt.cell and tc.hidden where m.tbl = ? and ({in_relation}))",
+                    [table],
                 ).fetchone()[0]
         if hidden_counts:
             cost.counts[table] = hidden_counts

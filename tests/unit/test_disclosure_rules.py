@@ -94,3 +94,40 @@ def test_sums_with_nothing_hidden_or_two_hidden_are_left_as_they_are():
     ]
     left = published(rows)
     assert left == {(o, p): n for o, p, n, _ in rows}
+
+
+def test_a_count_hidden_with_another_opens_that_ones_sum_in_the_next_pass():
+    """Each pass counts the hidden values of the sums touched by what it hid, dependents included: here a
+    joiner count hidden in pass 1 hides its row's dependent count, which opens the other sum for pass 2."""
+    manifest = {
+        "nodes": {
+            "model.workforce.mart_chain": {
+                "resource_type": "model",
+                "name": "mart_chain",
+                "config": {
+                    "meta": {
+                        "disclosure": {
+                            "keys": ["org_code"],
+                            "counts": {"joiners": None, "starters": None},
+                            "dependents": {"joiners": ["starters"]},  # starters would reveal joiners
+                            "relations": [
+                                {"along": "org_code", "total": "ICS", "columns": ["joiners", "starters"]},
+                            ],
+                        }
+                    }
+                },
+            }
+        }
+    }
+    con = duckdb.connect()
+    con.execute("create table mart_chain (org_code varchar, joiners bigint, starters bigint, is_suppressed boolean)")
+    con.executemany(
+        "insert into mart_chain values (?, ?, ?, ?)",
+        [("A", None, 0, True), ("B", 10, 50, False), ("C", 20, 8, False), ("ICS", 33, 58, False)],
+    )
+    cost = apply_secondary_suppression(con, manifest)
+    left = {row[0]: row[1:] for row in con.execute("select * exclude (is_suppressed) from mart_chain").fetchall()}
+    # pass 1: joiners of B (the smallest) go with A's; their dependent starters of B follow;
+    # pass 2: the starters' sum now has one hidden value, so the smallest non-zero other, C's 8, goes too.
+    assert left == {"A": (None, 0), "B": (None, None), "C": (20, None), "ICS": (33, 58)}
+    assert cost.iterations == 3 and cost.unclosed == 0
