@@ -76,6 +76,7 @@ class Relation:
     name: str
     members: tuple[Part, ...]
     totals: tuple[Part, ...]
+    shares: tuple[str, ...] = ()  # columns of the members' rows giving member / total: NULL with a hidden total
 
 
 @dataclass
@@ -84,7 +85,6 @@ class TableRule:
     keys: tuple[str, ...]
     counts: dict[str, str]  # column -> rows where it counts people ("true" = every row)
     dependents: dict[str, tuple[str, ...]]
-    shares_of_total: dict[str, tuple[str, ...]] = field(default_factory=dict)  # relation name -> columns
     lagged: list[tuple[str, dict[str, str], tuple[str, ...]]] = field(default_factory=list)
 
 
@@ -191,10 +191,9 @@ def _parse(table: str, spec: dict[str, Any]) -> tuple[TableRule, list[Relation]]
                     f"{name} ({column} -> {total_table}.{entry['total_column']} where {entry.get('total_where')})",
                     (Part(table, column, members_where, group, match),),
                     (Part(total_table, entry["total_column"], entry.get("total_where", "true"), match, match),),
+                    tuple(item.get("shares_of_total") or ()),
                 )
             )
-        if item.get("shares_of_total"):
-            rule.shares_of_total[name] = tuple(item["shares_of_total"])
     return rule, relations
 
 
@@ -237,10 +236,10 @@ def apply_secondary_suppression(
     if not rules:
         return cost
     _build_cells(con, rules)
-    relation_ranges = _build_links(con, relations)
     _build_dependencies(con, rules)
     con.execute("create or replace temp table _sdc_fresh (id bigint)")
     _close_dependencies(con, frontier="select id from _sdc_cells where hidden")
+    relation_ranges = _build_links(con, relations)
     _count_hidden_per_sum(con)
     for iteration in range(1, max_iterations + 1):
         cost.iterations = iteration
@@ -249,7 +248,7 @@ def apply_secondary_suppression(
         _close_dependencies(con, frontier="select id from _sdc_fresh")
         _count_fresh_per_sum(con)
     cost.unclosed = con.execute(f"select count(*) from ({OPEN_SUMS})").fetchone()[0]
-    _write_back(con, rules, relation_ranges, cost)
+    _write_back(con, rules, relations, relation_ranges, cost)
     con.execute(
         "drop table _sdc_cells; drop table _sdc_links; drop table _sdc_sums; drop table _sdc_dependencies; "
         "drop table _sdc_fresh"
@@ -277,37 +276,63 @@ def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) ->
                 f"{_key_text(rule.keys)} || '|' || {_literal(column)} as sort_key "
                 f"from main.{_ident(table)}"
             )
-    # Cells are numbered in the order a sum's members are hidden (by value, then key), so each pass sorts on
-    # the id; stored by table and column, so DuckDB's zone maps find each sum's cells. A NULL that is not a
-    # count of people (an FTE row of a mixed column) is never hidden, so it is no cell.
+    # A cell that may be hidden by a pass (published, a count of people, above zero) is numbered in the
+    # order a sum's members are hidden (by value, then key), so each pass ranks on the id; the others
+    # (hidden already, or never to be: zero, not a count of people) are numbered after them, unsorted. A
+    # NULL that is not a count of people (an FTE row of a mixed column) is never hidden, so it is no cell.
+    # Stored by table and column, so DuckDB's zone maps find each sum's cells.
     con.execute(
-        "create or replace temp table _sdc_cells as select row_number() over (order by value, sort_key) as id, "
-        f"* exclude (sort_key), false as is_secondary from ({' union all '.join(selects)}) "
-        "where value is not null or (hidden and is_count) order by tbl, col"
+        f"""create or replace temp table _sdc_cells as
+        with cells as (
+            select *, coalesce(not hidden and is_count and value > 0, false) as may_hide
+            from ({" union all ".join(selects)}) where value is not null or (hidden and is_count)
+        )
+        select row_number() over (order by value, sort_key) as id, * exclude (sort_key, may_hide),
+            false as is_secondary
+        from cells where may_hide
+        union all
+        select {UNRANKED} + row_number() over () as id, * exclude (sort_key, may_hide), false as is_secondary
+        from cells where not may_hide
+        order by tbl, col"""
     )
+
+
+# The first id of the cells a pass never ranks (far above the number of cells any ICS publishes).
+UNRANKED = 1 << 40
 
 
 def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> dict[str, tuple[int, int]]:
     """Which cells form which sum. A sum is (relation, total cell, member group), numbered by an integer (rel)
-    so each pass groups millions of links by a number; a relation's sums take one range of numbers, which
-    is returned by relation name."""
+    so each pass groups links by a number; a relation's sums take one range of numbers, returned by relation
+    name. A sum with two hidden values already can never have exactly one (cells are only ever hidden), so
+    its links are left out (most of them: the profile's small categories are hidden by the marts), unless
+    the relation has shares, whose write-back needs every sum's total."""
     con.execute("create or replace temp table _sdc_links (rel bigint, cell bigint, is_total boolean)")
     ranges: dict[str, tuple[int, int]] = {}
     last = 0
     for relation in relations:
         members = " union all ".join(_part_select(p) for p in relation.members)
         totals = " union all ".join(_part_select(p) for p in relation.totals)
+        can_open = "true" if relation.shares else "hidden_in_sum < 2"
+        # members x totals is one row per (member, total): a part's cells are distinct, and there is one
+        # total part. A sum's number is arbitrary (a pass ranks its candidates by cell), so no sort.
         con.execute(
             f"""insert into _sdc_links
             with members as ({members}), totals as ({totals}),
-            sums as (
-                select {last} + dense_rank() over (order by totals.cell, members.grp) as rel,
-                    members.cell as member, totals.cell as total
+            pairs as (
+                select members.cell as member, members.hidden as member_hidden, members.grp,
+                    totals.cell as total, totals.hidden as total_hidden
                 from members join totals on members.match = totals.match
+            ),
+            sums as (
+                select {last} + row_number() over () as rel, total, grp from (
+                    select total, grp, count(*) filter (where member_hidden) + max(total_hidden::int) as hidden_in_sum
+                    from pairs group by total, grp
+                ) where {can_open}
             )
-            select distinct rel, member, false from sums
+            select sums.rel, pairs.member, false from pairs join sums using (total, grp)
             union all
-            select distinct rel, total, true from sums"""
+            select rel, total, true from sums"""
         )
         first, last = last + 1, con.execute("select coalesce(max(rel), 0) from _sdc_links").fetchone()[0]
         ranges[relation.name] = (first, last)
@@ -316,7 +341,7 @@ def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> d
 
 def _part_select(part: Part) -> str:
     return (
-        f"select cells.id as cell, {_key_text(part.group)} as grp, {_key_text(part.match)} as match "
+        f"select cells.id as cell, cells.hidden, {_key_text(part.group)} as grp, {_key_text(part.match)} as match "
         f"from main.{_ident(part.table)} as t join _sdc_cells as cells on cells.tbl = {_literal(part.table)} "
         f"and cells.col = {_literal(part.column)} and cells.rid = t.rowid where coalesce({part.where}, false)"
     )
@@ -422,7 +447,11 @@ def _hide_one_more(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _write_back(
-    con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], relation_ranges: dict[str, tuple[int, int]], cost: Cost
+    con: duckdb.DuckDBPyConnection,
+    rules: dict[str, TableRule],
+    relations: list[Relation],
+    relation_ranges: dict[str, tuple[int, int]],
+    cost: Cost,
 ) -> None:
     """NULL the counts hidden here and every rate or share resting on a hidden count; flag the rows."""
     for table, rule in rules.items():
@@ -458,19 +487,17 @@ def _write_back(
                     f"and c.hidden where {same})",
                     [table, column],
                 ).fetchone()[0]
-        for relation_name, shares in rule.shares_of_total.items():
-            # the sums of the relation's columns (each relation is named '<name> (<column> -> ...)')
-            ranges = [r for name, r in relation_ranges.items() if name.startswith(relation_name + " (")]
-            in_relation = " or ".join(f"lm.rel between {first} and {last}" for first, last in ranges) or "false"
-            for share in shares:
+        for relation in (r for r in relations if r.shares and r.members[0].table == table):
+            first, last = relation_ranges[relation.name]
+            for share in relation.shares:
                 # A share of a hidden total reveals it (total = member / share): NULL the members' shares.
                 hidden_dependents += con.execute(
                     f"update main.{t} set {_ident(share)} = null, is_suppressed = true "
                     f"where {_ident(share)} <> 0 and rowid in ("
                     "select m.rid from _sdc_links lm join _sdc_cells m on m.id = lm.cell and not lm.is_total "
                     "join _sdc_links lt on lt.rel = lm.rel and lt.is_total "
-                    f"join _sdc_cells tc on tc.id = lt.cell and tc.hidden where m.tbl = ? and ({in_relation}))",
-                    [table],
+                    "join _sdc_cells tc on tc.id = lt.cell and tc.hidden where m.tbl = ? and lm.rel between ? and ?)",
+                    [table, first, last],
                 ).fetchone()[0]
         if hidden_counts:
             cost.counts[table] = hidden_counts
