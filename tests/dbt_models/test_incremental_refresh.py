@@ -32,6 +32,8 @@ INCREMENTAL_MODELS = (
     "int_leavers",
     "int_workforce_monthly",
     "int_asc_vacancy_by_profession",
+    "int_profile_people",
+    "int_profile_counts",
 )
 
 

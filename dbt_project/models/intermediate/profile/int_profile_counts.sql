@@ -7,13 +7,17 @@
 -- VCSE and the dimensions NHS and ASC. The total row also carries the grain's people (people), those aged 55
 -- and over, those with a residence IMD decile and those in deciles 1-2. orgs_reporting: organisations whose
 -- staff the row counts.
+{{ config(**incremental_by_period()) }}
+{#- Incremental like int_profile_people: each month's counts are that month's people and VCSE quarter. -#}
+{%- set since = rebuild_since() %}
 with people as (
     select * from {{ ref('int_profile_people') }}
+    {% if since %}where period >= {{ since }}{% endif %}
 ),
 
 vcse as (
     select * from {{ ref('int_vcse_quarters') }}
-    where paid_headcount is not null
+    where paid_headcount is not null {% if since %}and period >= {{ since }}{% endif %}
 ),
 
 reporting_organisations as (
