@@ -10,6 +10,12 @@ records in O's return of m against the start in O: before it 'Elsewhere in the N
 care', equal 'New to sector', otherwise 'Unknown'. 12-month figures exist where truth's org_months has
 joiners_12m (the window complete); sector rows sum the register partners among them, the System the
 sectors. The VCSE (joiners without a breakdown) is left to truth['vcse'].
+
+residence_imd_decile (issue #23, anchor employment): the person's decile (the simulator draws one per person,
+simulator/routes.py) where a staff-in-post record of the joiner in O's return of m comes from a partner that
+sends the column (`sends_imd` of the record's own code, a merged predecessor's included); a joiner whose
+partner does not send it has no row in that dimension; its category 'All' counts the joiners of the partners
+that send it (the sum of the deciles and 'Unknown').
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ import pandas as pd
 
 from . import config as C
 from .engine import MonthOut, Sim
+from .routes import sends_imd
 from .truth import _crosswalk, matching_key
 from .util import month_end_day
 
-DIMENSIONS = ("origin", "age_band", "ethnic_group", "gender", "disability")
+DIMENSIONS = ("origin", "age_band", "ethnic_group", "gender", "disability", "residence_imd_decile")
 NHS, ASC = "NHS", "Adult social care"
 
 
@@ -121,6 +128,17 @@ def _demographics(j: pd.DataFrame, sim: Sim, months: list[str], sector: str) -> 
     return j
 
 
+def _imd_deciles(j: pd.DataFrame, rows: pd.DataFrame, sim: Sim) -> pd.DataFrame:
+    """The joiner's residence IMD decile ('1' .. '10') where one of its staff-in-post records in O's return
+    of m comes from a partner that sends the column; None (no row in the dimension) otherwise."""
+    sip = rows[rows["sip"]]
+    sent = sip.assign(sent=sip["code"].map(sends_imd)).groupby(["t", "morg", "pk"])["sent"].any()
+    j = j.merge(sent.reset_index(), how="left", on=["t", "morg", "pk"])
+    decile = sim.routes.decile[j["pid"].to_numpy()].astype(str).astype(object)
+    j["residence_imd_decile"] = np.where(j["sent"].fillna(False).to_numpy(bool), decile, None)
+    return j.drop(columns="sent")
+
+
 def staff_frames(ji: JoinerTruthInput, avail: set, register: pd.DataFrame, est_ids: list[str], reference: Path):
     """The simulated NHS and ASC snapshot rows with their reporting organisation (`morg`, the final merger
     successor; the establishment id) and profession (`prof`, through the crosswalk seed); NHS rows also say
@@ -163,8 +181,8 @@ def joiner_truth(
     reference: Path,
 ) -> list[dict]:
     """Rows (period, sector, org_code, profession, dimension, category, joiners_12m), organisations first,
-    then org_code 'ICS' per sector and for the System (origin, age_band, ethnic_group, gender over NHS and
-    ASC; disability NHS only). Categories with no joiners have no row."""
+    then org_code 'ICS' per sector and for the System (origin, age_band, ethnic_group, gender,
+    residence_imd_decile over NHS and ASC; disability NHS only). Categories with no joiners have no row."""
     nhs, asc = staff_frames(ji, avail, register, est_ids, reference)
     seen = pd.concat([nhs[nhs["sip"] & nhs["arrived"]], asc[asc["sip"]]])[["t", "morg", "pk"]].drop_duplicates()
     seen = seen.rename(columns={"t": "t_o", "morg": "morg_o"})
@@ -172,19 +190,28 @@ def joiner_truth(
     events = []
     for sector, rows in ((NHS, nhs), (ASC, asc)):
         j = _demographics(_origins(_people(rows), seen, partners, sector), ji.sim, ji.months, sector)
+        j = _imd_deciles(j, rows, ji.sim)
         professions = rows[rows["sip"]][["t", "morg", "pk", "prof"]].drop_duplicates()
         by_prof = professions.merge(j, on=["t", "morg", "pk"])
         events.append(pd.concat([j.assign(prof="All"), by_prof], ignore_index=True).assign(sector=sector))
     ev = pd.concat(events, ignore_index=True)
 
     # joiners per month, organisation, profession, dimension and category (disability: the NHS only)
+    # (residence_imd_decile: the joiners of partners that send it)
+    kept = {"disability": ev["sector"].eq(NHS), "residence_imd_decile": ev["residence_imd_decile"].notna()}
     long = pd.concat(
         [
-            ev.loc[ev["sector"].eq(NHS) | (dim != "disability"), ["sector", "morg", "prof", "t"]].assign(
+            ev.loc[kept.get(dim, ev["t"].notna()), ["sector", "morg", "prof", "t"]].assign(
                 dimension=dim,
                 category=ev[dim].fillna("").astype(str).str.strip().replace("", "Unknown"),
             )
             for dim in DIMENSIONS
+        ]
+        # and the joiners of those partners, the deciles' total (category 'All')
+        + [
+            ev.loc[kept["residence_imd_decile"], ["sector", "morg", "prof", "t"]].assign(
+                dimension=DIMENSIONS[-1], category="All"
+            )
         ],
         ignore_index=True,
     )

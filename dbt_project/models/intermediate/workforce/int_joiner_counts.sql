@@ -2,7 +2,9 @@
 -- (origin, route, age_band, ethnic_group, gender, and disability for the NHS) and category, per organisation and
 -- profession ('All' counts each person once), from int_joiner_origins; only where int_organisation_windows
 -- finds the staff-in-post window complete (every month M-12 .. M), the rule of mart_turnover's joiners_12m,
--- so a dimension's categories add up to it. An empty category is 'Unknown'. UNSUPPRESSED: mart_joiners adds
+-- so a dimension's categories add up to it. An empty category is 'Unknown'. residence_imd_decile counts only
+-- the joiners whose partner sends the column (int_joiner_origins gives NULL for the others: no row), and its
+-- category 'All' counts them (the total of its categories). UNSUPPRESSED: mart_joiners adds
 -- the VCSE totals, the sector and System rows, the shares and disclosure control.
 with joiners as (
     select * from {{ ref('int_joiner_origins') }}
@@ -49,8 +51,16 @@ people as (
         age_band,
         ethnic_group,
         gender,
-        disability
+        disability,
+        residence_imd_decile
     from joiners
+),
+
+-- residence_imd_decile counts each joiner twice: under the decile and under the total 'All'.
+imd_totals as (
+    select true as is_total
+    union all
+    select false as is_total
 ),
 
 -- One select per dimension: a new dimension (such as the entry route of int_joiner_routes) is one more.
@@ -95,6 +105,17 @@ categories as (
         disability as category
     from people
     where sector = 'NHS'
+    union all
+    -- each decile, and their total 'All': the joiners whose partner sends the decile (the shares' denominator)
+    select
+        people.period,
+        people.org_code,
+        people.person_key,
+        'residence_imd_decile' as dimension,
+        case when totals.is_total then 'All' else people.residence_imd_decile end as category
+    from people
+    cross join imd_totals as totals
+    where people.residence_imd_decile is not null
     union all
     -- A person joining in two professions by two routes counts once, under the first (metrics.md's order).
     select

@@ -6,6 +6,10 @@
 -- (earliest of each), 'Elsewhere in the NHS' when ESR's nhs_start_date is before the start in the
 -- organisation, 'Elsewhere in social care' when ASC's start_date_in_sector is before start_date_in_role,
 -- 'New to sector' when the two dates are equal, and 'Unknown' otherwise (a date empty or out of order).
+-- residence_imd_decile (anchor employment): the decile on the person's staff-in-post records in the
+-- organisation's return of m ('1' .. '10', the lowest where two differ); 'Unknown' when none has one but one
+-- comes from a return that carries the column (any of its staff-in-post records has a decile); NULL when no
+-- return of the person carries it (the partner does not send the column).
 with joiners as (
     select * from {{ ref('int_joiners') }}
 ),
@@ -24,6 +28,10 @@ asc_workers as (
 
 organisations as (
     select * from {{ ref('int_organisations_mapped') }}
+),
+
+assignments as (
+    select * from {{ ref('int_staff_in_post_assignments') }}
 ),
 
 joiner_people as (
@@ -102,6 +110,38 @@ sector_starts as (
         asc_workers.period, coalesce(organisations.reporting_org_code, asc_workers.org_code), asc_workers.person_key
 ),
 
+-- The returns (organisation as sent, month) that carry residence_imd_decile.
+imd_returns as (
+    select
+        period,
+        source_sector,
+        source_org_code
+    from assignments
+    group by period, source_sector, source_org_code
+    having count(residence_imd_decile) > 0
+),
+
+deciles as (
+    select
+        joiner_people.period,
+        joiner_people.org_code,
+        joiner_people.person_key,
+        min(assignments.residence_imd_decile) as decile,
+        count(imd_returns.source_org_code) > 0 as is_collected
+    from joiner_people
+    inner join assignments
+        on
+            joiner_people.period = assignments.period
+            and joiner_people.org_code = assignments.org_code
+            and joiner_people.person_key = assignments.person_key
+    left join imd_returns
+        on
+            assignments.period = imd_returns.period
+            and assignments.source_sector = imd_returns.source_sector
+            and assignments.source_org_code = imd_returns.source_org_code
+    group by joiner_people.period, joiner_people.org_code, joiner_people.person_key
+),
+
 origins as (
     select
         joiner_people.period,
@@ -115,15 +155,25 @@ origins as (
             when sector_starts.sector_start_date < joiner_people.service_start_date then 'Elsewhere in social care'
             when sector_starts.sector_start_date = joiner_people.service_start_date then 'New to sector'
             else 'Unknown'
-        end as origin
+        end as origin,
+        case
+            when deciles.decile is not null then cast(deciles.decile as {{ dbt.type_string() }})
+            when deciles.is_collected then 'Unknown'
+        end as residence_imd_decile
     from joiner_people
     left join earlier_posts using (period, org_code, person_key)
     left join sector_starts using (period, org_code, person_key)
+    left join deciles
+        on
+            joiner_people.period = deciles.period
+            and joiner_people.org_code = deciles.org_code
+            and joiner_people.person_key = deciles.person_key
 )
 
 select
     joiners.*,
-    origins.origin
+    origins.origin,
+    origins.residence_imd_decile
 from joiners
 inner join origins
     on

@@ -122,7 +122,8 @@ all_counts as (
 shares as (
     select
         all_counts.*,
-        sum(all_counts.joiners_12m) over (
+        -- residence_imd_decile's category 'All' is the total of its other categories
+        sum(case when all_counts.category <> 'All' then all_counts.joiners_12m else 0 end) over (
             partition by
                 all_counts.period, all_counts.sector, all_counts.org_code, all_counts.profession, all_counts.dimension
         ) as total_joiners_12m
