@@ -129,16 +129,8 @@ deciles as (
         min(assignments.residence_imd_decile) as decile,
         count(imd_returns.source_org_code) > 0 as is_collected
     from joiner_people
-    inner join assignments
-        on
-            joiner_people.period = assignments.period
-            and joiner_people.org_code = assignments.org_code
-            and joiner_people.person_key = assignments.person_key
-    left join imd_returns
-        on
-            assignments.period = imd_returns.period
-            and assignments.source_sector = imd_returns.source_sector
-            and assignments.source_org_code = imd_returns.source_org_code
+    inner join assignments using (period, org_code, person_key)
+    left join imd_returns using (period, source_sector, source_org_code)
     group by joiner_people.period, joiner_people.org_code, joiner_people.person_key
 ),
 
@@ -163,11 +155,7 @@ origins as (
     from joiner_people
     left join earlier_posts using (period, org_code, person_key)
     left join sector_starts using (period, org_code, person_key)
-    left join deciles
-        on
-            joiner_people.period = deciles.period
-            and joiner_people.org_code = deciles.org_code
-            and joiner_people.person_key = deciles.person_key
+    left join deciles using (period, org_code, person_key)
 )
 
 select
@@ -175,8 +163,4 @@ select
     origins.origin,
     origins.residence_imd_decile
 from joiners
-inner join origins
-    on
-        joiners.period = origins.period
-        and joiners.org_code = origins.org_code
-        and joiners.person_key = origins.person_key
+inner join origins using (period, org_code, person_key)
