@@ -848,6 +848,21 @@ class Sim:
                     kind=0,
                 ),
             )
+        back, target, delay, on_bank = self.routes.asc_retirement_returns(retire, lorg, self.nest)
+        if back.any():  # retire and return in social care (simulator/routes.py)
+            own = np.where(ctype[back] == C.CONTRACTS.index("Agency"), 0, ctype[back])
+            self.Q = concat(
+                self.Q,
+                self._q(
+                    lpid[back],
+                    1,
+                    target[back],
+                    ldate[back] + delay[back],
+                    role=role[back],
+                    ctype=np.where(on_bank[back], C.CONTRACTS.index("Pool/Bank"), own),
+                    kind=2,
+                ),
+            )
         if rejoin.any():
             k = int(rejoin.sum())
             self.Q = concat(

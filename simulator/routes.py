@@ -5,8 +5,9 @@ A person hired during the simulation is drawn once, at their first snapshot, fro
 (`default_rng([seed, 12])`, so no other output is reshuffled): an apprentice with APPRENTICE_SHARE, else an
 international recruit with INTERNATIONAL_SHARE. Their leaving hazard is multiplied by LEAVING_FACTOR (the
 engine asks `leaving_factor`), so the two routes are retained differently. Retirements that return are the
-engine's flexi-retirement returns (same trust, substantive or bank) and `retirement_returns` (same or another
-trust, substantive or bank). Partners whose code's crc32 is even send
+engine's flexi-retirement returns (same trust, substantive or bank), `retirement_returns` (same or another
+trust, substantive or bank) and `asc_retirement_returns` (same or another establishment, own or Pool/Bank
+contract). Partners whose code's crc32 is even send
 the columns (`sends`); the others leave them out (NHS) or leave them empty (the one ASC extract).
 """
 
@@ -31,6 +32,8 @@ RETURN_SHARE = 0.6
 RETURN_ELSEWHERE = 0.4
 RETURN_ON_BANK = 0.25
 _RETURNS_CHILD = 23
+# ASC retirees (drawn from `default_rng([seed, 23, 2])`) come back the same way: RETURN_SHARE of them, to the
+# same or another establishment, RETURN_ON_BANK of them on a Pool/Bank contract.
 # Anchor employment (issue #23 item 3): each person's residence IMD decile (1 most deprived .. 10), drawn once
 # from `default_rng([seed, 23, 1])` with more people in the deprived deciles, as in Leicester; partners whose
 # code's crc32 after "imd" is even send it (`sends_imd`), a set other than the route columns' senders.
@@ -63,18 +66,19 @@ class RouteFlags:
         self.drawn = np.zeros(0, dtype=bool)
         self.returns_rng = np.random.default_rng([seed, _RETURNS_CHILD])
         self.imd_rng = np.random.default_rng([seed, _RETURNS_CHILD, 1])
+        self.asc_returns_rng = np.random.default_rng([seed, _RETURNS_CHILD, 2])
         self.decile = np.zeros(0, dtype=np.int8)  # 0: not drawn yet
 
     def retirement_returns(self, retire: np.ndarray, org: np.ndarray, norg: int):
         """For each leaving spell (retire: a retirement the engine does not return): whether the person comes
         back, to which trust (org index), how many days after leaving and in which assignment category."""
-        u = self.returns_rng.random((len(retire), 4))
-        back = retire & (u[:, 0] < RETURN_SHARE)
-        elsewhere = (u[:, 1] < RETURN_ELSEWHERE) & (norg > 1)
-        target = np.where(elsewhere, (org + 1 + (u[:, 2] * max(norg - 1, 1)).astype(np.int64)) % norg, org)
-        category = np.where(u[:, 3] < RETURN_ON_BANK, 2, 0)
-        delay = self.returns_rng.integers(35, 150, len(retire))
-        return back, target, delay, category
+        back, target, delay, on_bank = _returns(self.returns_rng, retire, org, norg, RETURN_SHARE)
+        return back, target, delay, np.where(on_bank, 2, 0)
+
+    def asc_retirement_returns(self, retire: np.ndarray, org: np.ndarray, nest: int):
+        """The same for ASC leavers (retire: retired): back, establishment index, days after leaving, and
+        whether on a Pool/Bank contract."""
+        return _returns(self.asc_returns_rng, retire, org, nest, RETURN_SHARE)
 
     def _grow(self, size: int) -> None:
         if size > len(self.route):
@@ -108,6 +112,15 @@ class RouteFlags:
         pid = np.asarray(pid, dtype=np.int64)
         self._grow(int(pid.max()) + 1 if len(pid) else 0)
         return LEAVING_FACTOR[self.route[pid]]
+
+
+def _returns(rng: np.random.Generator, retire: np.ndarray, org: np.ndarray, norg: int, share: float):
+    u = rng.random((len(retire), 4))
+    back = retire & (u[:, 0] < share)
+    elsewhere = (u[:, 1] < RETURN_ELSEWHERE) & (norg > 1)
+    target = np.where(elsewhere, (org + 1 + (u[:, 2] * max(norg - 1, 1)).astype(np.int64)) % norg, org)
+    delay = rng.integers(35, 150, len(retire))
+    return back, target, delay, u[:, 3] < RETURN_ON_BANK
 
 
 def route_values(route: np.ndarray, sent: np.ndarray) -> dict[str, np.ndarray]:

@@ -157,7 +157,8 @@ def entry_route_truth(ji, avail, register, est_ids, reference, flags: RouteFlags
             row["is_provisional"] = bool(leavers and f["is_provisional"])
             org_rows.append(row)
         rows += org_rows + _ics_rows([r for r in org_rows if r["org_code"] in partners])
-    return [r for r in rows if any(r[name] != 0 for name in FIGURES)]
+    # a row of zeros still says something when it is provisional (a retirement whose year is not yet seen)
+    return [r for r in rows if r["is_provisional"] or any(r[name] != 0 for name in FIGURES)]
 
 
 def _ics_rows(org_rows: list[dict]) -> list[dict]:

@@ -98,6 +98,15 @@ def test_routes_add_up_to_all_and_all_is_mart_turnover_joiners(marts):
     assert bad == []
 
 
+def test_retirees_return_in_both_sectors(demo_truth):
+    """The simulator returns NHS and ASC retirees (simulator/routes.py), so the figure is tested in both."""
+    returned = Counter()
+    for r in demo_truth["entry_routes"]:
+        if r["org_code"] != "ICS" and r["profession"] == "All" and r["route"] == "All":
+            returned[r["sector"]] += r["retire_and_return_12m"] or 0
+    assert returned["NHS"] >= 10 and returned["Adult social care"] >= 3, dict(returned)
+
+
 def test_partners_without_the_columns_have_only_other_and_retire_and_return(marts):
     # NHS: a trust sends the columns when its files (or a merged predecessor's) carry them (simulator/routes.py)
     successor = dict(marts.execute("select org_code, successor_code from dim_organisation").fetchall())
