@@ -251,7 +251,7 @@ def apply_secondary_suppression(
     _write_back(con, rules, relations, relation_ranges, cost)
     con.execute(
         "drop table _sdc_cells; drop table _sdc_links; drop table _sdc_sums; drop table _sdc_dependencies; "
-        "drop table _sdc_fresh"
+        "drop table _sdc_fresh; drop table if exists _sdc_newly_hidden"
     )
     log.info(
         "secondary suppression: %s counts and %s dependent values hidden in %s passes (%s sums left open)",
@@ -334,7 +334,11 @@ def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> d
             union all
             select rel, total, true from sums"""
         )
-        first, last = last + 1, con.execute("select coalesce(max(rel), 0) from _sdc_links").fetchone()[0]
+        # rel grows with each insert, so the filter lets DuckDB skip the earlier relations' row groups.
+        first, last = (
+            last + 1,
+            con.execute(f"select coalesce(max(rel), {last}) from _sdc_links where rel > {last}").fetchone()[0],
+        )
         ranges[relation.name] = (first, last)
     return ranges
 
@@ -396,17 +400,17 @@ def _close_dependencies(con: duckdb.DuckDBPyConnection, frontier: str) -> None:
 
 def _hide(con: duckdb.DuckDBPyConnection, ids: str, also: str = "true", into: str | None = None) -> int:
     """Hide the cells ids selects (where also holds); add them to _sdc_fresh and, if named, make them the
-    whole of table into. Returns how many were hidden."""
-    hidden = [
-        cell
-        for (cell,) in con.execute(
-            f"update _sdc_cells set hidden = true, is_secondary = true where {also} and id in ({ids}) returning id"
-        ).fetchall()
-    ]
-    con.execute("insert into _sdc_fresh select unnest($ids)", {"ids": hidden})
+    whole of table into. Returns how many were hidden. The ids stay in DuckDB (a pass can hide millions)."""
+    con.execute(
+        f"create or replace temp table _sdc_newly_hidden as select id from _sdc_cells where {also} and id in ({ids})"
+    )
+    con.execute(
+        "update _sdc_cells set hidden = true, is_secondary = true where id in (select id from _sdc_newly_hidden)"
+    )
+    con.execute("insert into _sdc_fresh select id from _sdc_newly_hidden")
     if into:
-        con.execute(f"create or replace temp table {into} as select unnest($ids) as id", {"ids": hidden})
-    return len(hidden)
+        con.execute(f"create or replace temp table {into} as select id from _sdc_newly_hidden")
+    return con.execute("select count(*) from _sdc_newly_hidden").fetchone()[0]
 
 
 def _count_hidden_per_sum(con: duckdb.DuckDBPyConnection) -> None:
