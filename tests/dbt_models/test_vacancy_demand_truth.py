@@ -1,8 +1,9 @@
 """mart_vacancy_demand ("Where the demand is", metrics.md) against the simulator's truth on the demo returns
 (the shared `demo` refresh): vacancies, staff in post, rates, the 12-month change, organisations reporting and
 the demand rank of every NHS and ASC (period, place, sector, job role) the truth samples; the designed
-shortages (simulator/demand.py PRESSURES) at rank 1 where they were put, at a rate above every other place's; no place sum
-giving back a hidden count; and the WARN of an establishment outside its register place."""
+shortages (simulator/demand.py PRESSURES) at rank 1 where they were put, at a rate above every other
+place's; no place sum giving back a hidden count; and the WARN of an establishment outside its register
+place."""
 
 from __future__ import annotations
 
