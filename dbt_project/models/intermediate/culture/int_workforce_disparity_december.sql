@@ -193,33 +193,23 @@ pairs as (
 ),
 
 ratios as (
-    select
-        december,
-        sector,
-        org_code,
-        is_partner,
-        case
-            when dimension = 'ethnicity' then 'Turnover disparity (ethnic minority / White)'
-            else 'Turnover disparity (disabled / non-disabled)'
-        end as measure,
-        {{ safe_ratio('turnover_focus', 'turnover_reference') }} as score,
-        leavers_12m,
-        turnover_suppressed as is_suppressed
-    from pairs
-    union all
-    select
-        december,
-        sector,
-        org_code,
-        is_partner,
-        case
-            when dimension = 'ethnicity' then 'Early-leaver disparity (ethnic minority / White)'
-            else 'Early-leaver disparity (disabled / non-disabled)'
-        end as measure,
-        {{ safe_ratio('early_focus', 'early_reference') }} as score,
-        leavers_12m,
-        early_suppressed as is_suppressed
-    from pairs
+    {#- measure: the prefix of its pairs columns -#}
+    {%- for measure, rate in [('Turnover disparity', 'turnover'), ('Early-leaver disparity', 'early')] %}
+        select
+            december,
+            sector,
+            org_code,
+            is_partner,
+            case
+                when dimension = 'ethnicity' then '{{ measure }} (ethnic minority / White)'
+                else '{{ measure }} (disabled / non-disabled)'
+            end as measure,
+            {{ safe_ratio(rate ~ '_focus', rate ~ '_reference') }} as score,
+            leavers_12m,
+            {{ rate }}_suppressed as is_suppressed
+        from pairs
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select

@@ -63,48 +63,14 @@ imd_totals as (
     select false as is_total
 ),
 
--- One select per dimension: a new dimension (such as the entry route of int_joiner_routes) is one more.
+-- One select per dimension (the loop's, then the decile and the route): a new dimension is one more.
 categories as (
-    select
-        period,
-        org_code,
-        person_key,
-        'origin' as dimension,
-        origin as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'age_band' as dimension,
-        age_band as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'ethnic_group' as dimension,
-        ethnic_group as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'gender' as dimension,
-        gender as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'disability' as dimension,
-        disability as category
-    from people
-    where sector = 'NHS'
+    {#- dimension: (its column, whether only the NHS collects it) -#}
+    {%- set dimensions = {
+        'origin': ('origin', false), 'age_band': ('age_band', false), 'ethnic_group': ('ethnic_group', false),
+        'gender': ('gender', false), 'disability': ('disability', true),
+    } %}
+    {{ unpivot_dimensions('people', ['period', 'org_code', 'person_key'], dimensions) }}
     union all
     -- each decile, and their total 'All': the joiners whose partner sends the decile (the shares' denominator)
     select

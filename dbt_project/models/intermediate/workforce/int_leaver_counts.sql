@@ -17,89 +17,31 @@ months as (
 ),
 
 events as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        'All' as profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
+    {%- for profession in ['profession', "'All'"] %}
+        select
+            period,
+            sector,
+            org_code,
+            {{ profession }} as profession,
+            reason_category,
+            destination,
+            age_band,
+            ethnic_group,
+            disability,
+            service_band
+        from leavers
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 events_long as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'reason' as dimension,
-        reason_category as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'destination' as dimension,
-        destination as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'age_band' as dimension,
-        age_band as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'ethnic_group' as dimension,
-        ethnic_group as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'disability' as dimension,
-        disability as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'service_band' as dimension,
-        service_band as category
-    from events
+    {#- dimension: (its column, whether only the NHS collects it) -#}
+    {%- set dimensions = {
+        'reason': ('reason_category', false), 'destination': ('destination', true), 'age_band': ('age_band', false),
+        'ethnic_group': ('ethnic_group', false), 'disability': ('disability', true),
+        'service_band': ('service_band', false),
+    } %}
+    {{ unpivot_dimensions('events', ['period', 'sector', 'org_code', 'profession'], dimensions) }}
 ),
 
 person_counts as (
