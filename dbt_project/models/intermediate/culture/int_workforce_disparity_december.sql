@@ -6,6 +6,14 @@
 -- organisation's figure needs complete staff-in-post returns (and ESR leavers for the NHS) for all 13
 -- months December Y-1 .. December Y; the ICS sums the partners that have them. A group rate is suppressed
 -- when a count behind it is 1 to 4 people or its denominator is below 5, and a ratio when either rate is.
+{#- The two sides of each ratio; Not stated and Not declared fall out of both (NULL). -#}
+{%- set disparity_groups -%}
+    case
+        when is_ethnic_minority then 'Ethnic minority'
+        when ethnic_group = 'White' then 'White'
+    end as ethnicity,
+    case when disability in ('Yes', 'No') then disability end as disability
+{%- endset %}
 with staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
 ),
@@ -25,11 +33,7 @@ people as (
         org_code,
         person_key,
         is_partner,
-        case
-            when is_ethnic_minority then 'Ethnic minority'
-            when ethnic_group = 'White' then 'White'
-        end as ethnicity,
-        case when disability in ('Yes', 'No') then disability end as disability
+        {{ disparity_groups }}
     from staff_in_post
 ),
 
@@ -66,11 +70,7 @@ leaver_groups as (
         period,
         org_code,
         is_early_leaver,
-        case
-            when is_ethnic_minority then 'Ethnic minority'
-            when ethnic_group = 'White' then 'White'
-        end as ethnicity,
-        case when disability in ('Yes', 'No') then disability end as disability
+        {{ disparity_groups }}
     from leavers
 ),
 
@@ -109,8 +109,7 @@ leaver_counts as (
     inner join leaver_groups
         on
             complete_windows.org_code = leaver_groups.org_code
-            and leaver_groups.period > {{ add_months('complete_windows.december', -12) }}
-            and complete_windows.december >= leaver_groups.period
+            and {{ in_12m_window('leaver_groups.period', 'complete_windows.december') }}
     group by
         complete_windows.december,
         complete_windows.org_code,
@@ -169,8 +168,7 @@ group_rates as (
         or {{ is_small_count('headcount_end') }} or (headcount_start + headcount_end) / 2.0 < 5
             as turnover_suppressed,
         {{ safe_ratio('early_leavers_12m', 'leavers_12m') }} as early_leaver_rate,
-        {{ is_small_count('early_leavers_12m') }} or {{ is_small_count('leavers_12m') }} or leavers_12m < 5
-            as early_leaver_suppressed
+        {{ is_small_rate('early_leavers_12m', 'leavers_12m') }} as early_leaver_suppressed
     from with_ics
 ),
 

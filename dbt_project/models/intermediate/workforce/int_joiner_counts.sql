@@ -122,14 +122,5 @@ select
     monthly.dimension,
     monthly.category,
     sum(monthly.joiners) as joiners_12m
-from months
-inner join monthly
-    on
-        months.period >= monthly.period
-        and monthly.period > {{ add_months('months.period', -12) }}
-inner join org_windows
-    on
-        months.period = org_windows.period
-        and monthly.org_code = org_windows.org_code
-where org_windows.staff_window_complete
+{{ from_complete_12m_windows('monthly', 'staff_window_complete') }}
 group by months.period, monthly.sector, monthly.org_code, monthly.profession, monthly.dimension, monthly.category

@@ -17,21 +17,9 @@ months as (
 ),
 
 events as (
-    {%- for profession in ['profession', "'All'"] %}
-        select
-            period,
-            sector,
-            org_code,
-            {{ profession }} as profession,
-            reason_category,
-            destination,
-            age_band,
-            ethnic_group,
-            disability,
-            service_band
-        from leavers
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ with_profession_all('leavers', ['period', 'sector', 'org_code'], [
+        'reason_category', 'destination', 'age_band', 'ethnic_group', 'disability', 'service_band',
+    ]) }}
 ),
 
 events_long as (
@@ -53,16 +41,7 @@ person_counts as (
         events_long.dimension,
         coalesce(nullif(trim(events_long.category), ''), 'Unknown') as category,
         count(*) as leavers_12m
-    from months
-    inner join events_long
-        on
-            months.period >= events_long.period
-            and events_long.period > {{ add_months('months.period', -12) }}
-    inner join org_windows
-        on
-            months.period = org_windows.period
-            and events_long.org_code = org_windows.org_code
-    where org_windows.leavers_window_complete
+    {{ from_complete_12m_windows('events_long', 'leavers_window_complete') }}
     group by
         months.period,
         events_long.sector,
