@@ -162,10 +162,10 @@ with_ics as (
 group_rates as (
     select
         *,
-        (headcount_start + headcount_end) / 2.0 as turnover_denominator,
-        {{ safe_ratio('leavers_12m', '(headcount_start + headcount_end) / 2.0') }} as turnover_rate,
+        {{ turnover_denominator('headcount_start', 'headcount_end') }} as turnover_denominator,
+        {{ safe_ratio('leavers_12m', turnover_denominator('headcount_start', 'headcount_end')) }} as turnover_rate,
         {{ is_small_count('leavers_12m') }} or {{ is_small_count('headcount_start') }}
-        or {{ is_small_count('headcount_end') }} or (headcount_start + headcount_end) / 2.0 < 5
+        or {{ is_small_count('headcount_end') }} or {{ turnover_denominator('headcount_start', 'headcount_end') }} < 5
             as turnover_suppressed,
         {{ safe_ratio('early_leavers_12m', 'leavers_12m') }} as early_leaver_rate,
         {{ is_small_rate('early_leavers_12m', 'leavers_12m') }} as early_leaver_suppressed

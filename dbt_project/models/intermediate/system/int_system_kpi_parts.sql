@@ -53,7 +53,7 @@ windows as (
         cast(leavers_12m as {{ type_double() }}) as leavers_12m,
         cast(early_leavers_12m as {{ type_double() }}) as early_leavers_12m,
         cast(leavers_12m - internal_moves_12m as {{ type_double() }}) as system_leavers_12m,
-        (headcount_12m_ago + headcount) / 2.0 as turnover_denominator,
+        {{ turnover_denominator('headcount_12m_ago', 'headcount') }} as turnover_denominator,
         cast(stayers_12m as {{ type_double() }}) as stayers_12m,
         cast(headcount_12m_ago as {{ type_double() }}) as headcount_12m_ago,
         provisional_leavers_12m > 0 as is_provisional
@@ -69,7 +69,8 @@ windows as (
         cast(early_leavers_12m as {{ type_double() }}) as early_leavers_12m,
         cast(null as {{ type_double() }}) as system_leavers_12m,
         case
-            when unknown_headcounts = 0 then (coalesce(headcount_12m_ago, 0) + coalesce(headcount, 0)) / 2.0
+            when unknown_headcounts = 0
+                then {{ turnover_denominator('coalesce(headcount_12m_ago, 0)', 'coalesce(headcount, 0)') }}
         end as turnover_denominator,
         cast(null as {{ type_double() }}) as stayers_12m,
         cast(null as {{ type_double() }}) as headcount_12m_ago,
