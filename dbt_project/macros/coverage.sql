@@ -3,3 +3,8 @@
 {% macro coverage_is_low(arrived, expected) -%}
     ({{ arrived }} < {{ var('coverage_threshold') }} * {{ expected }})
 {%- endmacro %}
+
+{#- Whether a ';'-separated list of return sources (the registry's, a partner's expected returns) names a source. -#}
+{% macro names_source(source_list, source_name) -%}
+    {{ dbt.concat(["';'", source_list, "';'"]) }} like {{ dbt.concat(["'%;'", source_name, "';%'"]) }}
+{%- endmacro %}

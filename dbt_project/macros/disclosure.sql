@@ -10,11 +10,15 @@
     case when {{ is_small_count(count) }} then null else {{ count }} end
 {%- endmacro %}
 
+{#- Whether a rate or share over counts of people is suppressed (NULL where the denominator is unknown). -#}
+{% macro is_small_rate(numerator, denominator) -%}
+    ({{ is_small_count(numerator) }} or {{ is_small_count(denominator) }} or {{ denominator }} < 5)
+{%- endmacro %}
+
 {#- A rate over counts of people. -#}
 {% macro suppress_people_rate(rate, numerator, denominator) -%}
     case
-        when {{ is_small_count(numerator) }} or {{ is_small_count(denominator) }} then null
-        when {{ denominator }} < 5 then null
+        when {{ is_small_rate(numerator, denominator) }} then null
         else {{ rate }}
     end
 {%- endmacro %}

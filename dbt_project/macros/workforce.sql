@@ -9,3 +9,8 @@
         else '10+'
     end
 {%- endmacro %}
+
+{#- Turnover's denominator (metrics.md): the mean of the headcounts (or FTE) at the start and at the end of W. -#}
+{% macro turnover_denominator(at_start, at_end) -%}
+    ({{ at_start }} + {{ at_end }}) / 2.0
+{%- endmacro %}

@@ -48,19 +48,7 @@ organisation_rows as (
 ),
 
 ics_rows as (
-    select
-        year,
-        'VCSE' as sector,
-        'ICS' as org_code,
-        measure,
-        group_type,
-        group_value,
-        {{ safe_ratio('sum(score * responses)', 'sum(case when score is not null then responses end)') }} as score,
-        sum(responses) as responses,
-        false as is_partner
-    from organisation_rows
-    where is_partner
-    group by year, measure, group_type, group_value
+    {{ ics_survey_rows('organisation_rows', 'VCSE') }}
 ),
 
 unioned as (

@@ -6,6 +6,14 @@
 -- organisation's figure needs complete staff-in-post returns (and ESR leavers for the NHS) for all 13
 -- months December Y-1 .. December Y; the ICS sums the partners that have them. A group rate is suppressed
 -- when a count behind it is 1 to 4 people or its denominator is below 5, and a ratio when either rate is.
+{#- The two sides of each ratio; Not stated and Not declared fall out of both (NULL). -#}
+{%- set disparity_groups -%}
+    case
+        when is_ethnic_minority then 'Ethnic minority'
+        when ethnic_group = 'White' then 'White'
+    end as ethnicity,
+    case when disability in ('Yes', 'No') then disability end as disability
+{%- endset %}
 with staff_in_post as (
     select * from {{ ref('int_staff_in_post') }}
 ),
@@ -25,11 +33,7 @@ people as (
         org_code,
         person_key,
         is_partner,
-        case
-            when is_ethnic_minority then 'Ethnic minority'
-            when ethnic_group = 'White' then 'White'
-        end as ethnicity,
-        case when disability in ('Yes', 'No') then disability end as disability
+        {{ disparity_groups }}
     from staff_in_post
 ),
 
@@ -66,11 +70,7 @@ leaver_groups as (
         period,
         org_code,
         is_early_leaver,
-        case
-            when is_ethnic_minority then 'Ethnic minority'
-            when ethnic_group = 'White' then 'White'
-        end as ethnicity,
-        case when disability in ('Yes', 'No') then disability end as disability
+        {{ disparity_groups }}
     from leavers
 ),
 
@@ -109,8 +109,7 @@ leaver_counts as (
     inner join leaver_groups
         on
             complete_windows.org_code = leaver_groups.org_code
-            and leaver_groups.period > {{ add_months('complete_windows.december', -12) }}
-            and complete_windows.december >= leaver_groups.period
+            and {{ in_12m_window('leaver_groups.period', 'complete_windows.december') }}
     group by
         complete_windows.december,
         complete_windows.org_code,
@@ -163,14 +162,13 @@ with_ics as (
 group_rates as (
     select
         *,
-        (headcount_start + headcount_end) / 2.0 as turnover_denominator,
-        {{ safe_ratio('leavers_12m', '(headcount_start + headcount_end) / 2.0') }} as turnover_rate,
+        {{ turnover_denominator('headcount_start', 'headcount_end') }} as turnover_denominator,
+        {{ safe_ratio('leavers_12m', turnover_denominator('headcount_start', 'headcount_end')) }} as turnover_rate,
         {{ is_small_count('leavers_12m') }} or {{ is_small_count('headcount_start') }}
-        or {{ is_small_count('headcount_end') }} or (headcount_start + headcount_end) / 2.0 < 5
+        or {{ is_small_count('headcount_end') }} or {{ turnover_denominator('headcount_start', 'headcount_end') }} < 5
             as turnover_suppressed,
         {{ safe_ratio('early_leavers_12m', 'leavers_12m') }} as early_leaver_rate,
-        {{ is_small_count('early_leavers_12m') }} or {{ is_small_count('leavers_12m') }} or leavers_12m < 5
-            as early_leaver_suppressed
+        {{ is_small_rate('early_leavers_12m', 'leavers_12m') }} as early_leaver_suppressed
     from with_ics
 ),
 
@@ -193,33 +191,23 @@ pairs as (
 ),
 
 ratios as (
-    select
-        december,
-        sector,
-        org_code,
-        is_partner,
-        case
-            when dimension = 'ethnicity' then 'Turnover disparity (ethnic minority / White)'
-            else 'Turnover disparity (disabled / non-disabled)'
-        end as measure,
-        {{ safe_ratio('turnover_focus', 'turnover_reference') }} as score,
-        leavers_12m,
-        turnover_suppressed as is_suppressed
-    from pairs
-    union all
-    select
-        december,
-        sector,
-        org_code,
-        is_partner,
-        case
-            when dimension = 'ethnicity' then 'Early-leaver disparity (ethnic minority / White)'
-            else 'Early-leaver disparity (disabled / non-disabled)'
-        end as measure,
-        {{ safe_ratio('early_focus', 'early_reference') }} as score,
-        leavers_12m,
-        early_suppressed as is_suppressed
-    from pairs
+    {#- measure: the prefix of its pairs columns -#}
+    {%- for measure, rate in [('Turnover disparity', 'turnover'), ('Early-leaver disparity', 'early')] %}
+        select
+            december,
+            sector,
+            org_code,
+            is_partner,
+            case
+                when dimension = 'ethnicity' then '{{ measure }} (ethnic minority / White)'
+                else '{{ measure }} (disabled / non-disabled)'
+            end as measure,
+            {{ safe_ratio(rate ~ '_focus', rate ~ '_reference') }} as score,
+            leavers_12m,
+            {{ rate }}_suppressed as is_suppressed
+        from pairs
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select

@@ -28,8 +28,7 @@ expected as (
     cross join months
     inner join sources
         on
-            {{ dbt.concat(["';'", "replace(partners.expected_returns, ' ', '')", "';'"]) }}
-            like {{ dbt.concat(["'%;'", "sources.source_name", "';%'"]) }}
+            {{ names_source("replace(partners.expected_returns, ' ', '')", 'sources.source_name') }}
     where
         (partners.start_date is null or partners.start_date <= months.period)
         and (partners.end_date is null or partners.end_date >= {{ dbt.date_trunc('month', 'months.period') }})

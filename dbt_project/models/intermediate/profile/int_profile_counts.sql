@@ -25,26 +25,19 @@ reporting_organisations as (
 ),
 
 categorised as (
-    {#- dimension: the people column holding its category -#}
+    {#- dimension: (the people column holding its category, NHS only: none here) -#}
     {%- set dimensions = {
-        'age_band': 'age_band', 'gender': 'gender', 'ethnic_group': 'ethnic_group', 'disability': 'disability',
-        'nationality_group': 'nationality_group', 'service_band': 'service_band', 'contract': 'contract',
-        'pay_band_group': 'pay_band_category',
-        'residence_imd_decile': "coalesce(cast(residence_imd_decile as " ~ dbt.type_string() ~ "), 'Not collected')",
+        'age_band': ('age_band', false), 'gender': ('gender', false), 'ethnic_group': ('ethnic_group', false),
+        'disability': ('disability', false), 'nationality_group': ('nationality_group', false),
+        'service_band': ('service_band', false), 'contract': ('contract', false),
+        'pay_band_group': ('pay_band_category', false),
+        'residence_imd_decile': (
+            "coalesce(cast(residence_imd_decile as " ~ dbt.type_string() ~ "), 'Not collected')", false
+        ),
     } %}
-    {%- for dimension, category in dimensions.items() %}
-        select
-            period,
-            sector,
-            org_code,
-            profession,
-            pay_band_group,
-            '{{ dimension }}' as dimension,
-            {{ category }} as category,
-            main_org_code
-        from people
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ unpivot_dimensions(
+        'people', ['period', 'sector', 'org_code', 'profession', 'pay_band_group', 'main_org_code'], dimensions
+    ) }}
 ),
 
 category_counts as (

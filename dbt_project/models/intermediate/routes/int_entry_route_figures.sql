@@ -44,38 +44,42 @@ routes as (
     select 'Other' as route
 ),
 
-joiner_counts as (
+-- each window (organisation, profession, month) with the joinings of its 12 months
+window_joinings as (
     select
         windows.period,
         windows.org_code,
         windows.profession,
         joinings.route,
-        count(*) as joiners_12m
+        joinings.has_route_columns
     from windows
     inner join joinings
         on
             windows.org_code = joinings.org_code
             and windows.profession = joinings.profession
-            and windows.period >= joinings.period
-            and joinings.period > {{ add_months('windows.period', -12) }}
-    group by windows.period, windows.org_code, windows.profession, joinings.route
+            and {{ in_12m_window('joinings.period', 'windows.period') }}
+),
+
+joiner_counts as (
+    select
+        period,
+        org_code,
+        profession,
+        route,
+        count(*) as joiners_12m
+    from window_joinings
+    group by period, org_code, profession, route
 ),
 
 -- coverage: whether the organisation's joiners of W came with the optional route columns
 route_senders as (
     select
-        windows.period,
-        windows.org_code,
-        max(case when joinings.has_route_columns then 1 else 0 end) as sends_route_columns
-    from windows
-    inner join joinings
-        on
-            windows.org_code = joinings.org_code
-            and windows.profession = joinings.profession
-            and windows.period >= joinings.period
-            and joinings.period > {{ add_months('windows.period', -12) }}
-    where windows.profession = 'All'
-    group by windows.period, windows.org_code
+        period,
+        org_code,
+        max(case when has_route_columns then 1 else 0 end) as sends_route_columns
+    from window_joinings
+    where profession = 'All'
+    group by period, org_code
 ),
 
 cohort_counts as (

@@ -37,8 +37,7 @@ kpi_sources as (
     inner join return_sources
         on
             registry.sector = return_sources.sector
-            and {{ dbt.concat(["';'", "registry.return_sources", "';'"]) }}
-            like {{ dbt.concat(["'%;'", "return_sources.source_name", "';%'"]) }}
+            and {{ names_source('registry.return_sources', 'return_sources.source_name') }}
 ),
 
 kpis as (
@@ -80,8 +79,7 @@ expected_sources as (
     inner join kpi_sources
         on
             partner_months.sector = kpi_sources.sector
-            and {{ dbt.concat(["';'", "replace(partner_months.expected_returns, ' ', '')", "';'"]) }}
-            like {{ dbt.concat(["'%;'", "kpi_sources.source_name", "';%'"]) }}
+            and {{ names_source("replace(partner_months.expected_returns, ' ', '')", 'kpi_sources.source_name') }}
 ),
 
 complete_months as (

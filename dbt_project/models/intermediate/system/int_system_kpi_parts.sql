@@ -4,6 +4,28 @@
 -- 12-month person figures come from int_workforce_windows (NHS, ASC: M-11 .. M) and int_vcse_windows
 -- (VCSE: the four quarters of W, a sum unknown when any quarter's cell is empty). Means
 -- carry their sum and count (pooled means); medians are pooled from records in mart_system_kpis.
+{%- set no_denominator = 'cast(null as ' ~ type_double() ~ ')' %}
+{#- One row per KPI part: (kpi, numerator, denominator, basis, is_provisional, from, where) #}
+{%- set kpi_parts = [
+    ('joiners_12m', 'joiners_12m', no_denominator, "'count'", 'false', 'windows', none),
+    ('leavers_12m', 'leavers_12m', no_denominator, "'count'", 'is_provisional', 'windows', none),
+    ('turnover_rate_12m', 'leavers_12m', 'turnover_denominator', "'headcount'", 'is_provisional', 'windows', none),
+    ('system_turnover_rate_12m', 'system_leavers_12m', 'turnover_denominator', "'headcount'", 'is_provisional',
+        'windows', "sector <> 'VCSE'"),
+    ('early_leaver_share_12m', 'early_leavers_12m', 'leavers_12m', "'headcount'", 'is_provisional', 'windows', none),
+    ('stability_index_12m', 'stayers_12m', 'headcount_12m_ago', "'headcount'", 'false', 'windows',
+        "sector <> 'VCSE'"),
+    ('vacancy_rate', 'vacancy_numerator', 'vacancy_denominator', 'vacancy_basis', 'false', 'vacancy',
+        'vacancy_basis is not null'),
+    ('bank_agency_share', 'bank_agency_numerator', 'bank_agency_denominator', 'bank_agency_basis', 'false', 'vacancy',
+        'bank_agency_basis is not null'),
+    ('sickness_rate', 'sickness_fte_days_lost', 'sickness_fte_days_available', "'days'", 'false', 'vacancy',
+        "sector = 'NHS'"),
+    ('avg_sick_days_12m', 'sick_days_sum', 'cast(sick_days_workers as ' ~ type_double() ~ ')', "'days'", 'false',
+        'vacancy', "sector = 'Adult social care'"),
+    ('mean_days_to_fill', 'days_to_fill_weighted_sum', 'cast(days_to_fill_joiners as ' ~ type_double() ~ ')',
+        "'days'", 'false', 'vacancy', "sector = 'VCSE'"),
+] %}
 with coverage as (
     select * from {{ ref('int_system_kpi_coverage') }}
     where is_reporting
@@ -31,7 +53,7 @@ windows as (
         cast(leavers_12m as {{ type_double() }}) as leavers_12m,
         cast(early_leavers_12m as {{ type_double() }}) as early_leavers_12m,
         cast(leavers_12m - internal_moves_12m as {{ type_double() }}) as system_leavers_12m,
-        (headcount_12m_ago + headcount) / 2.0 as turnover_denominator,
+        {{ turnover_denominator('headcount_12m_ago', 'headcount') }} as turnover_denominator,
         cast(stayers_12m as {{ type_double() }}) as stayers_12m,
         cast(headcount_12m_ago as {{ type_double() }}) as headcount_12m_ago,
         provisional_leavers_12m > 0 as is_provisional
@@ -47,7 +69,8 @@ windows as (
         cast(early_leavers_12m as {{ type_double() }}) as early_leavers_12m,
         cast(null as {{ type_double() }}) as system_leavers_12m,
         case
-            when unknown_headcounts = 0 then (coalesce(headcount_12m_ago, 0) + coalesce(headcount, 0)) / 2.0
+            when unknown_headcounts = 0
+                then {{ turnover_denominator('coalesce(headcount_12m_ago, 0)', 'coalesce(headcount, 0)') }}
         end as turnover_denominator,
         cast(null as {{ type_double() }}) as stayers_12m,
         cast(null as {{ type_double() }}) as headcount_12m_ago,
@@ -56,144 +79,23 @@ windows as (
 ),
 
 long_parts as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'joiners_12m' as kpi,
-        joiners_12m as numerator,
-        cast(null as {{ type_double() }}) as denominator,
-        'count' as basis,
-        false as is_provisional
-    from windows
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'leavers_12m' as kpi,
-        leavers_12m as numerator,
-        cast(null as {{ type_double() }}) as denominator,
-        'count' as basis,
-        is_provisional
-    from windows
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'turnover_rate_12m' as kpi,
-        leavers_12m as numerator,
-        turnover_denominator as denominator,
-        'headcount' as basis,
-        is_provisional
-    from windows
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'system_turnover_rate_12m' as kpi,
-        system_leavers_12m as numerator,
-        turnover_denominator as denominator,
-        'headcount' as basis,
-        is_provisional
-    from windows
-    where sector <> 'VCSE'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'early_leaver_share_12m' as kpi,
-        early_leavers_12m as numerator,
-        leavers_12m as denominator,
-        'headcount' as basis,
-        is_provisional
-    from windows
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'stability_index_12m' as kpi,
-        stayers_12m as numerator,
-        headcount_12m_ago as denominator,
-        'headcount' as basis,
-        false as is_provisional
-    from windows
-    where sector <> 'VCSE'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'vacancy_rate' as kpi,
-        vacancy_numerator as numerator,
-        vacancy_denominator as denominator,
-        vacancy_basis as basis,
-        false as is_provisional
-    from vacancy
-    where vacancy_basis is not null
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'bank_agency_share' as kpi,
-        bank_agency_numerator as numerator,
-        bank_agency_denominator as denominator,
-        bank_agency_basis as basis,
-        false as is_provisional
-    from vacancy
-    where bank_agency_basis is not null
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'sickness_rate' as kpi,
-        sickness_fte_days_lost as numerator,
-        sickness_fte_days_available as denominator,
-        'days' as basis,
-        false as is_provisional
-    from vacancy
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'avg_sick_days_12m' as kpi,
-        sick_days_sum as numerator,
-        cast(sick_days_workers as {{ type_double() }}) as denominator,
-        'days' as basis,
-        false as is_provisional
-    from vacancy
-    where sector = 'Adult social care'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'mean_days_to_fill' as kpi,
-        days_to_fill_weighted_sum as numerator,
-        cast(days_to_fill_joiners as {{ type_double() }}) as denominator,
-        'days' as basis,
-        false as is_provisional
-    from vacancy
-    where sector = 'VCSE'
+    {%- for kpi, numerator, denominator, basis, is_provisional, parts, condition in kpi_parts %}
+        select
+            period,
+            sector,
+            org_code,
+            profession,
+            '{{ kpi }}' as kpi,
+            {{ numerator }} as numerator,
+            {{ denominator }} as denominator,
+            {{ basis }} as basis,
+            {{ is_provisional }} as is_provisional
+        from {{ parts }}
+        {%- if condition %}
+            where {{ condition }}
+        {%- endif %}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select

@@ -84,42 +84,34 @@ system_sums as (
 ),
 
 -- ---------------------------------------------------------------- medians over pooled records
+-- the staff of the partners reporting median_service_years
+covered_staff as (
+    select staff_in_post.*
+    from staff_in_post
+    inner join coverage
+        on
+            staff_in_post.period = coverage.period
+            and staff_in_post.sector = coverage.sector
+            and staff_in_post.org_code = coverage.org_code
+            and coverage.kpi = 'median_service_years'
+            and coverage.is_reporting
+),
+
 service_records as (
     select
-        staff_in_post.period,
-        staff_in_post.sector,
-        staff_in_post.profession,
-        cast(
-            {{ dbt.datediff('staff_in_post.service_start_date', 'staff_in_post.period', 'day') }} as {{ type_double() }}
-        )
-        / 365.25 as value
-    from staff_in_post
-    inner join coverage
-        on
-            staff_in_post.period = coverage.period
-            and staff_in_post.sector = coverage.sector
-            and staff_in_post.org_code = coverage.org_code
-            and coverage.kpi = 'median_service_years'
-            and coverage.is_reporting
+        period,
+        sector,
+        profession,
+        cast({{ dbt.datediff('service_start_date', 'period', 'day') }} as {{ type_double() }}) / 365.25 as value
+    from covered_staff
     union all
     select
-        staff_in_post.period,
-        staff_in_post.sector,
+        period,
+        sector,
         'All' as profession,
-        cast(
-            {{ dbt.datediff('min(staff_in_post.service_start_date)', 'staff_in_post.period', 'day') }}
-            as {{ type_double() }}
-        )
-        / 365.25 as value
-    from staff_in_post
-    inner join coverage
-        on
-            staff_in_post.period = coverage.period
-            and staff_in_post.sector = coverage.sector
-            and staff_in_post.org_code = coverage.org_code
-            and coverage.kpi = 'median_service_years'
-            and coverage.is_reporting
-    group by staff_in_post.period, staff_in_post.sector, staff_in_post.org_code, staff_in_post.person_key
+        cast({{ dbt.datediff('min(service_start_date)', 'period', 'day') }} as {{ type_double() }}) / 365.25 as value
+    from covered_staff
+    group by period, sector, org_code, person_key
 ),
 
 hire_records as (
@@ -147,54 +139,36 @@ median_records as (
         'headcount' as basis,
         value
     from service_records
-    union all
-    select
-        period,
-        sector,
-        'All' as profession,
-        'median_days_to_hire' as kpi,
-        'days' as basis,
-        value
-    from hire_records
-    union all
-    select
-        period,
-        sector,
-        profession,
-        'median_days_to_hire' as kpi,
-        'days' as basis,
-        value
-    from hire_records
+    {%- for profession in ["'All'", 'profession'] %}
+        union all
+        select
+            period,
+            sector,
+            {{ profession }} as profession,
+            'median_days_to_hire' as kpi,
+            'days' as basis,
+            value
+        from hire_records
+    {%- endfor %}
 ),
 
-sector_medians as (
-    select
-        period,
-        sector,
-        profession,
-        kpi,
-        max(basis) as basis,
-        percentile_cont(0.5) within group (order by value) as numerator,
-        cast(null as {{ type_double() }}) as denominator,
-        count(*) as records,
-        false as is_provisional
-    from median_records
-    group by period, sector, profession, kpi
-),
-
-system_medians as (
-    select
-        period,
-        'System' as sector,
-        profession,
-        kpi,
-        max(basis) as basis,
-        percentile_cont(0.5) within group (order by value) as numerator,
-        cast(null as {{ type_double() }}) as denominator,
-        count(*) as records,
-        false as is_provisional
-    from median_records
-    group by period, profession, kpi
+-- a sector's median pools its records, the System's those of every sector
+medians as (
+    {%- for sector in ['sector', "'System'"] %}
+        select
+            period,
+            {{ sector }} as sector,
+            profession,
+            kpi,
+            max(basis) as basis,
+            percentile_cont(0.5) within group (order by value) as numerator,
+            cast(null as {{ type_double() }}) as denominator,
+            count(*) as records,
+            false as is_provisional
+        from median_records
+        group by period, {% if sector == 'sector' %}sector, {% endif %}profession, kpi
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 figures as (
@@ -202,9 +176,7 @@ figures as (
     union all
     select * from system_sums
     union all
-    select * from sector_medians
-    union all
-    select * from system_medians
+    select * from medians
 ),
 
 -- ---------------------------------------------------------------- the row spine

@@ -48,22 +48,18 @@ vacancy_rows as (
     left join crosswalk on {{ crosswalk_match('job_roles.job_role', 'crosswalk') }}
 ),
 
+vacancy_rows_with_all as (
+    {{ with_profession_all('vacancy_rows', ['period', 'org_code'], ['vacancies']) }}
+),
+
 vacancies as (
     select
         period,
         org_code,
         profession,
         cast(sum(vacancies) as {{ dbt.type_bigint() }}) as vacancies
-    from vacancy_rows
+    from vacancy_rows_with_all
     group by period, org_code, profession
-    union all
-    select
-        period,
-        org_code,
-        'All' as profession,
-        cast(sum(vacancies) as {{ dbt.type_bigint() }}) as vacancies
-    from vacancy_rows
-    group by period, org_code
 ),
 
 worker_rows as (
@@ -80,23 +76,7 @@ worker_rows as (
 ),
 
 worker_rows_with_all as (
-    select
-        period,
-        org_code,
-        profession,
-        worker_key,
-        contract_type,
-        days_sick_12m
-    from worker_rows
-    union all
-    select
-        period,
-        org_code,
-        'All' as profession,
-        worker_key,
-        contract_type,
-        days_sick_12m
-    from worker_rows
+    {{ with_profession_all('worker_rows', ['period', 'org_code'], ['worker_key', 'contract_type', 'days_sick_12m']) }}
 ),
 
 in_post as (
@@ -116,22 +96,18 @@ in_post as (
     group by period, org_code, profession
 ),
 
+staff_in_post_with_all as (
+    {{ with_profession_all('staff_in_post', ['period', 'org_code'], ['person_key']) }}
+),
+
 headcount as (
     select
         period,
         org_code,
         profession,
         count(distinct person_key) as staff_headcount
-    from staff_in_post
+    from staff_in_post_with_all
     group by period, org_code, profession
-    union all
-    select
-        period,
-        org_code,
-        'All' as profession,
-        count(distinct person_key) as staff_headcount
-    from staff_in_post
-    group by period, org_code
 ),
 
 extract_months as (

@@ -34,6 +34,14 @@ mapped as (
     left join crosswalk on {{ crosswalk_match('pwr.staff_group', 'crosswalk') }}
 ),
 
+-- each row under its profession and under 'All'
+with_all as (
+    {{ with_profession_all('mapped', ['period', 'org_code'], [
+        'substantive_fte', 'bank_fte', 'agency_fte', 'vacancy_fte',
+        'sickness_fte_days_lost', 'sickness_fte_days_available',
+    ]) }}
+),
+
 by_profession as (
     select
         period,
@@ -45,32 +53,11 @@ by_profession as (
         sum(vacancy_fte) as vacancy_fte,
         sum(sickness_fte_days_lost) as sickness_fte_days_lost,
         sum(sickness_fte_days_available) as sickness_fte_days_available
-    from mapped
+    from with_all
     group by period, org_code, profession
-),
-
-all_professions as (
-    select
-        period,
-        org_code,
-        'All' as profession,
-        sum(substantive_fte) as substantive_fte,
-        sum(bank_fte) as bank_fte,
-        sum(agency_fte) as agency_fte,
-        sum(vacancy_fte) as vacancy_fte,
-        sum(sickness_fte_days_lost) as sickness_fte_days_lost,
-        sum(sickness_fte_days_available) as sickness_fte_days_available
-    from mapped
-    group by period, org_code
-),
-
-unioned as (
-    select * from by_profession
-    union all
-    select * from all_professions
 )
 
-select unioned.*
-from unioned
+select by_profession.*
+from by_profession
 inner join completeness
-    on unioned.org_code = completeness.reporting_org_code and unioned.period = completeness.period
+    on by_profession.org_code = completeness.reporting_org_code and by_profession.period = completeness.period

@@ -12,27 +12,10 @@ completeness as (
 ),
 
 with_all as (
-    select
-        period,
-        org_code,
-        profession,
-        days_to_hire,
-        days_approval_to_advert,
-        days_advert_to_offer,
-        days_offer_to_checks,
-        days_checks_to_start
-    from started
-    union all
-    select
-        period,
-        org_code,
-        'All' as profession,
-        days_to_hire,
-        days_approval_to_advert,
-        days_advert_to_offer,
-        days_offer_to_checks,
-        days_checks_to_start
-    from started
+    {{ with_profession_all('started', ['period', 'org_code'], [
+        'days_to_hire', 'days_approval_to_advert', 'days_advert_to_offer', 'days_offer_to_checks',
+        'days_checks_to_start',
+    ]) }}
 ),
 
 aggregated as (

@@ -63,48 +63,14 @@ imd_totals as (
     select false as is_total
 ),
 
--- One select per dimension: a new dimension (such as the entry route of int_joiner_routes) is one more.
+-- One select per dimension (the loop's, then the decile and the route): a new dimension is one more.
 categories as (
-    select
-        period,
-        org_code,
-        person_key,
-        'origin' as dimension,
-        origin as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'age_band' as dimension,
-        age_band as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'ethnic_group' as dimension,
-        ethnic_group as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'gender' as dimension,
-        gender as category
-    from people
-    union all
-    select
-        period,
-        org_code,
-        person_key,
-        'disability' as dimension,
-        disability as category
-    from people
-    where sector = 'NHS'
+    {#- dimension: (its column, whether only the NHS collects it) -#}
+    {%- set dimensions = {
+        'origin': ('origin', false), 'age_band': ('age_band', false), 'ethnic_group': ('ethnic_group', false),
+        'gender': ('gender', false), 'disability': ('disability', true),
+    } %}
+    {{ unpivot_dimensions('people', ['period', 'org_code', 'person_key'], dimensions) }}
     union all
     -- each decile, and their total 'All': the joiners whose partner sends the decile (the shares' denominator)
     select
@@ -156,14 +122,5 @@ select
     monthly.dimension,
     monthly.category,
     sum(monthly.joiners) as joiners_12m
-from months
-inner join monthly
-    on
-        months.period >= monthly.period
-        and monthly.period > {{ add_months('months.period', -12) }}
-inner join org_windows
-    on
-        months.period = org_windows.period
-        and monthly.org_code = org_windows.org_code
-where org_windows.staff_window_complete
+{{ from_complete_12m_windows('monthly', 'staff_window_complete') }}
 group by months.period, monthly.sector, monthly.org_code, monthly.profession, monthly.dimension, monthly.category

@@ -90,24 +90,19 @@ earlier_posts as (
 
 -- The earliest start in the sector on the person's records in the organisation's return of the month.
 sector_starts as (
-    select
-        esr.period,
-        coalesce(organisations.reporting_org_code, esr.org_code) as org_code,
-        esr.person_key,
-        min(esr.nhs_start_date) as sector_start_date
-    from esr
-    left join organisations on esr.org_code = organisations.org_code
-    group by esr.period, coalesce(organisations.reporting_org_code, esr.org_code), esr.person_key
-    union all
-    select
-        asc_workers.period,
-        coalesce(organisations.reporting_org_code, asc_workers.org_code) as org_code,
-        asc_workers.person_key,
-        min(asc_workers.start_date_in_sector) as sector_start_date
-    from asc_workers
-    left join organisations on asc_workers.org_code = organisations.org_code
-    group by
-        asc_workers.period, coalesce(organisations.reporting_org_code, asc_workers.org_code), asc_workers.person_key
+    {#- records: their column of the start in the sector -#}
+    {%- for records, start_date in [('esr', 'nhs_start_date'), ('asc_workers', 'start_date_in_sector')] %}
+        {%- set org_code = 'coalesce(organisations.reporting_org_code, ' ~ records ~ '.org_code)' %}
+        select
+            {{ records }}.period,
+            {{ org_code }} as org_code,
+            {{ records }}.person_key,
+            min({{ records }}.{{ start_date }}) as sector_start_date
+        from {{ records }}
+        left join organisations on {{ records }}.org_code = organisations.org_code
+        group by {{ records }}.period, {{ org_code }}, {{ records }}.person_key
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 -- The returns (organisation as sent, month) that carry residence_imd_decile.

@@ -17,89 +17,19 @@ months as (
 ),
 
 events as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        'All' as profession,
-        reason_category,
-        destination,
-        age_band,
-        ethnic_group,
-        disability,
-        service_band
-    from leavers
+    {{ with_profession_all('leavers', ['period', 'sector', 'org_code'], [
+        'reason_category', 'destination', 'age_band', 'ethnic_group', 'disability', 'service_band',
+    ]) }}
 ),
 
 events_long as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'reason' as dimension,
-        reason_category as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'destination' as dimension,
-        destination as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'age_band' as dimension,
-        age_band as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'ethnic_group' as dimension,
-        ethnic_group as category
-    from events
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'disability' as dimension,
-        disability as category
-    from events
-    where sector = 'NHS'
-    union all
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        'service_band' as dimension,
-        service_band as category
-    from events
+    {#- dimension: (its column, whether only the NHS collects it) -#}
+    {%- set dimensions = {
+        'reason': ('reason_category', false), 'destination': ('destination', true), 'age_band': ('age_band', false),
+        'ethnic_group': ('ethnic_group', false), 'disability': ('disability', true),
+        'service_band': ('service_band', false),
+    } %}
+    {{ unpivot_dimensions('events', ['period', 'sector', 'org_code', 'profession'], dimensions) }}
 ),
 
 person_counts as (
@@ -111,16 +41,7 @@ person_counts as (
         events_long.dimension,
         coalesce(nullif(trim(events_long.category), ''), 'Unknown') as category,
         count(*) as leavers_12m
-    from months
-    inner join events_long
-        on
-            months.period >= events_long.period
-            and events_long.period > {{ add_months('months.period', -12) }}
-    inner join org_windows
-        on
-            months.period = org_windows.period
-            and events_long.org_code = org_windows.org_code
-    where org_windows.leavers_window_complete
+    {{ from_complete_12m_windows('events_long', 'leavers_window_complete') }}
     group by
         months.period,
         events_long.sector,

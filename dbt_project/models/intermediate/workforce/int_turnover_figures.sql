@@ -120,9 +120,11 @@ person_figures as (
         case when staff_window_complete then joiners_12m end as joiners_12m,
         case when leavers_window_complete then leavers_12m end as leavers_12m,
         case when leavers_window_complete and sector = 'NHS' then leavers_fte_12m end as leavers_fte_12m,
-        case when leavers_window_complete then (headcount_12m_ago + headcount) / 2.0 end as turnover_denominator,
         case
-            when leavers_window_complete and sector = 'NHS' then (fte_12m_ago + fte) / 2.0
+            when leavers_window_complete then {{ turnover_denominator('headcount_12m_ago', 'headcount') }}
+        end as turnover_denominator,
+        case
+            when leavers_window_complete and sector = 'NHS' then {{ turnover_denominator('fte_12m_ago', 'fte') }}
         end as turnover_fte_denominator,
         case when staff_window_complete then stayers_12m end as stability_numerator,
         case when staff_window_complete then headcount_12m_ago end as stability_denominator,
@@ -183,7 +185,7 @@ vcse_figures as (
         cast(null as {{ type_double() }}) as leavers_fte_12m,
         case
             when org_windows.vcse_window_complete
-                then (year_before.paid_headcount + current_quarter.paid_headcount) / 2.0
+                then {{ turnover_denominator('year_before.paid_headcount', 'current_quarter.paid_headcount') }}
         end as turnover_denominator,
         cast(null as {{ type_double() }}) as turnover_fte_denominator,
         cast(null as {{ dbt.type_bigint() }}) as stability_numerator,

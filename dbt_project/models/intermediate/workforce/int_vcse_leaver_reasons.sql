@@ -40,8 +40,7 @@ vcse_reason_counts as (
     inner join vcse_reasons
         on
             vcse_windows.org_code = vcse_reasons.org_code
-            and vcse_windows.period >= vcse_reasons.period
-            and vcse_reasons.period > {{ add_months('vcse_windows.period', -12) }}
+            and {{ in_12m_window('vcse_reasons.period', 'vcse_windows.period') }}
     left join reason_crosswalk on {{ crosswalk_match('vcse_reasons.reason', 'reason_crosswalk') }}
     group by vcse_windows.period, vcse_windows.org_code, coalesce(reason_crosswalk.reason_category, 'Unknown')
 ),
@@ -57,8 +56,7 @@ vcse_totals as (
     inner join vcse_quarters
         on
             vcse_windows.org_code = vcse_quarters.org_code
-            and vcse_windows.period >= vcse_quarters.period
-            and vcse_quarters.period > {{ add_months('vcse_windows.period', -12) }}
+            and {{ in_12m_window('vcse_quarters.period', 'vcse_windows.period') }}
     group by vcse_windows.period, vcse_windows.org_code
 ),
 

@@ -12,49 +12,22 @@ months as (
     select * from {{ ref('int_months') }}
 )
 
+{%- set in_w = in_12m_window('vcse.period', 'months.period') %}
 select
     months.period,
     vcse.org_code,
     vcse.profession,
-    sum(case when vcse.period > {{ add_months('months.period', -12) }} then 1 else 0 end) as quarters,
-    case
-        when
-            sum(
-                case
-                    when vcse.period > {{ add_months('months.period', -12) }} and vcse.joiners is null then 1 else 0
-                end
-            )
-            = 0
-            then sum(case when vcse.period > {{ add_months('months.period', -12) }} then vcse.joiners end)
-    end as joiners_12m,
-    case
-        when
-            sum(
-                case
-                    when vcse.period > {{ add_months('months.period', -12) }} and vcse.leavers is null then 1 else 0
-                end
-            )
-            = 0
-            then sum(case when vcse.period > {{ add_months('months.period', -12) }} then vcse.leavers end)
-    end as leavers_12m,
-    case
-        when
-            sum(
-                case
-                    when
-                        vcse.period > {{ add_months('months.period', -12) }}
-                        and vcse.leavers_under_12_months is null
-                        then 1
-                    else 0
-                end
-            ) = 0
-            then
-                sum(
-                    case
-                        when vcse.period > {{ add_months('months.period', -12) }} then vcse.leavers_under_12_months
-                    end
-                )
-    end as early_leavers_12m,
+    sum(case when {{ in_w }} then 1 else 0 end) as quarters,
+    {#- a 12-month figure: the sum over the quarters of W, unknown when any of their cells is empty -#}
+    {%- for figure, column in [
+        ('joiners_12m', 'joiners'), ('leavers_12m', 'leavers'), ('early_leavers_12m', 'leavers_under_12_months')
+    ] %}
+        case
+            when
+                sum(case when {{ in_w }} and vcse.{{ column }} is null then 1 else 0 end) = 0
+                then sum(case when {{ in_w }} then vcse.{{ column }} end)
+        end as {{ figure }},
+    {%- endfor %}
     max(case when vcse.period = months.period then vcse.paid_headcount end) as headcount,
     max(case when vcse.period = {{ add_months('months.period', -12) }} then vcse.paid_headcount end)
         as headcount_12m_ago,

@@ -62,7 +62,8 @@ sip_service as (
     select
         sip_long.*,
         cast({{ dbt.datediff('service_start_date', 'period', 'day') }} as {{ type_double() }}) / 365.25
-            as service_years
+            as service_years,
+        {{ service_band(dbt.datediff('service_start_date', 'period', 'day')) }} as service_band
     from sip_long
 ),
 
@@ -72,14 +73,16 @@ sip_figures as (
         sector,
         org_code,
         profession,
+        {#- the bands of macro service_band, one column each -#}
+        {%- for band, column in [
+            ('<1', 'service_lt1'), ('1-2', 'service_1_2'), ('2-5', 'service_2_5'), ('5-10', 'service_5_10'),
+            ('10+', 'service_10_plus'),
+        ] %}
+            sum(case when service_band = '{{ band }}' then 1 else 0 end) as {{ column }},
+        {%- endfor %}
         count(*) as headcount,
         sum(fte) as fte,
-        percentile_cont(0.5) within group (order by service_years) as median_service_years,
-        sum(case when service_years < 1 then 1 else 0 end) as service_lt1,
-        sum(case when service_years >= 1 and service_years < 2 then 1 else 0 end) as service_1_2,
-        sum(case when service_years >= 2 and service_years < 5 then 1 else 0 end) as service_2_5,
-        sum(case when service_years >= 5 and service_years < 10 then 1 else 0 end) as service_5_10,
-        sum(case when service_years >= 10 then 1 else 0 end) as service_10_plus
+        percentile_cont(0.5) within group (order by service_years) as median_service_years
     from sip_service
     {% if since %}where period >= {{ since }}{% endif %}
     group by period, sector, org_code, profession
@@ -172,33 +175,15 @@ stayer_figures as (
 ),
 
 keys as (
-    select
-        period,
-        sector,
-        org_code,
-        profession
-    from sip_figures
-    union
-    select
-        period,
-        sector,
-        org_code,
-        profession
-    from joiner_figures
-    union
-    select
-        period,
-        sector,
-        org_code,
-        profession
-    from leaver_figures
-    union
-    select
-        period,
-        sector,
-        org_code,
-        profession
-    from stayer_figures
+    {%- for figures in ['sip_figures', 'joiner_figures', 'leaver_figures', 'stayer_figures'] %}
+        select
+            period,
+            sector,
+            org_code,
+            profession
+        from {{ figures }}
+        {% if not loop.last %}union{% endif %}
+    {%- endfor %}
 )
 
 select

@@ -20,11 +20,7 @@ flagged as (
                 or (
                     valued.basis = 'headcount'
                     and valued.aggregation <> 'median'
-                    and (
-                        {{ is_small_count('numerator') }}
-                        or {{ is_small_count('denominator') }}
-                        or valued.denominator < 5
-                    )
+                    and {{ is_small_rate('valued.numerator', 'valued.denominator') }}
                 )
             ),
             false

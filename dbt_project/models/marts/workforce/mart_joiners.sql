@@ -144,9 +144,7 @@ select
     cast(shares.orgs_reporting as {{ dbt.type_bigint() }}) as orgs_reporting,
     cast(shares.orgs_expected as {{ dbt.type_bigint() }}) as orgs_expected,
     coalesce(
-        {{ is_small_count('shares.joiners_12m') }}
-        or {{ is_small_count('shares.total_joiners_12m') }}
-        or shares.total_joiners_12m < 5,
+        {{ is_small_rate('shares.joiners_12m', 'shares.total_joiners_12m') }},
         false
     ) as is_suppressed
 from shares

@@ -31,9 +31,7 @@ select
     cast(levels.orgs_expected as {{ dbt.type_bigint() }}) as orgs_expected,
     levels.is_provisional,
     coalesce(
-        {{ is_small_count('levels.leavers_12m') }}
-        or {{ is_small_count('levels.total_leavers_12m') }}
-        or levels.total_leavers_12m < 5,
+        {{ is_small_rate('levels.leavers_12m', 'levels.total_leavers_12m') }},
         false
     ) as is_suppressed
 from levels

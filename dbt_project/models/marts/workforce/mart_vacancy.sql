@@ -28,11 +28,7 @@ flags as (
         coalesce(
             vacancy_basis = 'headcount'
             and measures.vacancy_rate is not null
-            and (
-                {{ is_small_count('vacancy_numerator') }}
-                or {{ is_small_count('vacancy_denominator') }}
-                or measures.vacancy_denominator < 5
-            ),
+            and {{ is_small_rate('measures.vacancy_numerator', 'measures.vacancy_denominator') }},
             false
         ) as is_small_vacancy_rate,
         coalesce(
@@ -42,11 +38,7 @@ flags as (
         coalesce(
             bank_agency_basis = 'headcount'
             and measures.bank_agency_share is not null
-            and (
-                {{ is_small_count('bank_agency_numerator') }}
-                or {{ is_small_count('bank_agency_denominator') }}
-                or measures.bank_agency_denominator < 5
-            ),
+            and {{ is_small_rate('measures.bank_agency_numerator', 'measures.bank_agency_denominator') }},
             false
         ) as is_small_bank_agency_share,
         coalesce(
