@@ -10,6 +10,14 @@
     end
 {%- endmacro %}
 
+{#- The bands of service_band and the column of each (service_lt1 ... service_10_plus), in publishing order. -#}
+{% macro service_band_columns() -%}
+    {{ return([
+        ('<1', 'service_lt1'), ('1-2', 'service_1_2'), ('2-5', 'service_2_5'), ('5-10', 'service_5_10'),
+        ('10+', 'service_10_plus'),
+    ]) }}
+{%- endmacro %}
+
 {#- Turnover's denominator (metrics.md): the mean of the headcounts (or FTE) at the start and at the end of W. -#}
 {% macro turnover_denominator(at_start, at_end) -%}
     ({{ at_start }} + {{ at_end }}) / 2.0

@@ -92,11 +92,9 @@ person_rows as (
         coalesce(person_windows.fte_12m_ago, 0) as fte_12m_ago,
         coalesce(person_windows.stayers_12m, 0) as stayers_12m,
         current_month.median_service_years,
-        coalesce(current_month.service_lt1, 0) as service_lt1,
-        coalesce(current_month.service_1_2, 0) as service_1_2,
-        coalesce(current_month.service_2_5, 0) as service_2_5,
-        coalesce(current_month.service_5_10, 0) as service_5_10,
-        coalesce(current_month.service_10_plus, 0) as service_10_plus,
+        {%- for _, column in service_band_columns() %}
+            coalesce(current_month.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
         coalesce(person_windows.joiners_12m, 0) as joiners_12m,
         coalesce(person_windows.leavers_12m, 0) as leavers_12m,
         coalesce(person_windows.leavers_fte_12m, 0) as leavers_fte_12m,
@@ -130,11 +128,9 @@ person_figures as (
         case when staff_window_complete then headcount_12m_ago end as stability_denominator,
         case when leavers_window_complete then early_leavers_12m end as early_leavers_12m,
         case when staff_complete then median_service_years end as median_service_years,
-        case when staff_complete then service_lt1 end as service_lt1,
-        case when staff_complete then service_1_2 end as service_1_2,
-        case when staff_complete then service_2_5 end as service_2_5,
-        case when staff_complete then service_5_10 end as service_5_10,
-        case when staff_complete then service_10_plus end as service_10_plus,
+        {%- for _, column in service_band_columns() %}
+            case when staff_complete then {{ column }} end as {{ column }},
+        {%- endfor %}
         case when leavers_window_complete then internal_moves_12m end as internal_moves_12m,
         case when leavers_window_complete then leavers_12m - internal_moves_12m end as system_leavers_12m,
         leavers_window_complete and has_provisional_leavers as is_provisional
@@ -193,11 +189,9 @@ vcse_figures as (
         case when org_windows.vcse_window_complete then vcse_windows.early_leavers_12m end
             as early_leavers_12m,
         cast(null as {{ type_double() }}) as median_service_years,
-        cast(null as {{ dbt.type_bigint() }}) as service_lt1,
-        cast(null as {{ dbt.type_bigint() }}) as service_1_2,
-        cast(null as {{ dbt.type_bigint() }}) as service_2_5,
-        cast(null as {{ dbt.type_bigint() }}) as service_5_10,
-        cast(null as {{ dbt.type_bigint() }}) as service_10_plus,
+        {%- for _, column in service_band_columns() %}
+            cast(null as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- endfor %}
         cast(null as {{ dbt.type_bigint() }}) as internal_moves_12m,
         cast(null as {{ dbt.type_bigint() }}) as system_leavers_12m,
         false as is_provisional

@@ -74,10 +74,7 @@ sip_figures as (
         org_code,
         profession,
         {#- the bands of macro service_band, one column each -#}
-        {%- for band, column in [
-            ('<1', 'service_lt1'), ('1-2', 'service_1_2'), ('2-5', 'service_2_5'), ('5-10', 'service_5_10'),
-            ('10+', 'service_10_plus'),
-        ] %}
+        {%- for band, column in service_band_columns() %}
             sum(case when service_band = '{{ band }}' then 1 else 0 end) as {{ column }},
         {%- endfor %}
         count(*) as headcount,
@@ -194,11 +191,9 @@ select
     coalesce(sip_figures.headcount, 0) as headcount,
     cast(coalesce(sip_figures.fte, 0) as {{ type_double() }}) as fte,
     cast(sip_figures.median_service_years as {{ type_double() }}) as median_service_years,
-    coalesce(sip_figures.service_lt1, 0) as service_lt1,
-    coalesce(sip_figures.service_1_2, 0) as service_1_2,
-    coalesce(sip_figures.service_2_5, 0) as service_2_5,
-    coalesce(sip_figures.service_5_10, 0) as service_5_10,
-    coalesce(sip_figures.service_10_plus, 0) as service_10_plus,
+    {%- for _, column in service_band_columns() %}
+        coalesce(sip_figures.{{ column }}, 0) as {{ column }},
+    {%- endfor %}
     coalesce(joiner_figures.joiners, 0) as joiners,
     coalesce(leaver_figures.leavers, 0) as leavers,
     cast(coalesce(leaver_figures.leavers_fte, 0) as {{ type_double() }}) as leavers_fte,

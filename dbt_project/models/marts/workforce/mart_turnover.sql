@@ -45,11 +45,9 @@ published as (
         {{ suppress_people_rate('rates.early_leaver_share_12m', 'rates.early_leavers_12m', 'rates.leavers_12m') }}
             as early_leaver_share_12m,
         case when rates.headcount < 5 then null else rates.median_service_years end as median_service_years,
-        {{ suppress_count('rates.service_lt1') }} as service_lt1,
-        {{ suppress_count('rates.service_1_2') }} as service_1_2,
-        {{ suppress_count('rates.service_2_5') }} as service_2_5,
-        {{ suppress_count('rates.service_5_10') }} as service_5_10,
-        {{ suppress_count('rates.service_10_plus') }} as service_10_plus,
+        {%- for _, column in service_band_columns() %}
+            {{ suppress_count('rates.' ~ column) }} as {{ column }},
+        {%- endfor %}
         {{ suppress_count('rates.system_leavers_12m') }} as system_leavers_12m,
         {{ suppress_count('rates.internal_moves_12m') }} as internal_moves_12m,
         {{ suppress_people_rate(
@@ -68,11 +66,9 @@ published as (
             or (rates.stability_index_12m is not null and rates.stability_denominator < 5)
             or {{ is_small_count('rates.early_leavers_12m') }}
             or (rates.median_service_years is not null and rates.headcount < 5)
-            or {{ is_small_count('rates.service_lt1') }}
-            or {{ is_small_count('rates.service_1_2') }}
-            or {{ is_small_count('rates.service_2_5') }}
-            or {{ is_small_count('rates.service_5_10') }}
-            or {{ is_small_count('rates.service_10_plus') }}
+            {%- for _, column in service_band_columns() %}
+                or {{ is_small_count('rates.' ~ column) }}
+            {%- endfor %}
             or {{ is_small_count('rates.system_leavers_12m') }}
             or {{ is_small_count('rates.internal_moves_12m') }}
             or {{ is_small_count('vcse_quarters.volunteers') }}
@@ -108,11 +104,9 @@ select
     cast(early_leavers_12m as {{ dbt.type_bigint() }}) as early_leavers_12m,
     cast(early_leaver_share_12m as {{ type_double() }}) as early_leaver_share_12m,
     cast(median_service_years as {{ type_double() }}) as median_service_years,
-    cast(service_lt1 as {{ dbt.type_bigint() }}) as service_lt1,
-    cast(service_1_2 as {{ dbt.type_bigint() }}) as service_1_2,
-    cast(service_2_5 as {{ dbt.type_bigint() }}) as service_2_5,
-    cast(service_5_10 as {{ dbt.type_bigint() }}) as service_5_10,
-    cast(service_10_plus as {{ dbt.type_bigint() }}) as service_10_plus,
+    {%- for _, column in service_band_columns() %}
+        cast({{ column }} as {{ dbt.type_bigint() }}) as {{ column }},
+    {%- endfor %}
     cast(system_leavers_12m as {{ dbt.type_bigint() }}) as system_leavers_12m,
     cast(internal_moves_12m as {{ dbt.type_bigint() }}) as internal_moves_12m,
     cast(system_turnover_rate_12m as {{ type_double() }}) as system_turnover_rate_12m,
