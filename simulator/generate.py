@@ -672,7 +672,11 @@ def _register(
     return pd.DataFrame(rows, columns=REGISTER_COLUMNS)
 
 
-def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = None, aggregates: bool = True) -> dict:
+def generate(
+    scale_name: str = "demo", seed: int = 42, out: Path | str | None = None, aggregates: bool = True, truth: bool = True
+) -> dict:
+    """truth=False writes the same files (the same random draws) and a truth.json without figures: the
+    benchmark's region returns, whose truth would need more memory than the machine has (issue #25)."""
     scale = C.SCALES[scale_name]
     out = Path(out if out is not None else scale.default_out)
     if out.exists():
@@ -724,9 +728,10 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         demand.press(mo)
         info = writer.write_nhs(mo)
         sick = writer.write_asc(mo)
-        ti.add_month(mo, info["written"], sick)
-        ji.add_month(mo)
-        demand.observe(mo, info["written"])
+        if truth:  # the truth inputs keep every month's staff: the memory that grows with the scale
+            ti.add_month(mo, info["written"], sick)
+            ji.add_month(mo)
+            demand.observe(mo, info["written"])
     messy.cases.append(misplace_establishment(out, months[5]))
 
     # real published files inside the simulated range
@@ -752,12 +757,16 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             or {}
         )
 
-    truth = compute_truth(ti, reg2, sample_periods(months), REFERENCE)  # which clears the staff in post
     files: dict[str, int] = {}
     for p in sorted(out.rglob("*")):
         if p.is_file() and p.name != "truth.json":
             src = p.relative_to(out).parts[0]
             files[src] = files.get(src, 0) + 1
+    if not truth:
+        doc = {"scale": scale_name, "seed": seed, "truth": "not computed (--no-truth)", "files": files}
+        (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
+        return doc
+    truth_figures = compute_truth(ti, reg2, sample_periods(months), REFERENCE)  # which clears the staff in post
     doc = {
         "scale": scale_name,
         "seed": seed,
@@ -777,9 +786,11 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
         },
         "first_period": month_end_day_str(first),
         "last_period": month_end_day_str(last),
-        "org_months": truth["org_months"],
-        "system": truth["system"],
-        "joiners": joiner_truth(ji, ti.avail, truth["org_months"], reg2, list(est["establishment_id"]), REFERENCE),
+        "org_months": truth_figures["org_months"],
+        "system": truth_figures["system"],
+        "joiners": joiner_truth(
+            ji, ti.avail, truth_figures["org_months"], reg2, list(est["establishment_id"]), REFERENCE
+        ),
         "entry_routes": entry_route_truth(
             ji,
             ti.avail,
@@ -787,7 +798,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
             list(est["establishment_id"]),
             REFERENCE,
             sim.routes,
-            truth["leaver_events"],
+            truth_figures["leaver_events"],
             [months.index(m) for m in sample_periods(months)],
         ),
         "messy_cases": messy.cases + list(agg.get("messy_cases", [])),
@@ -796,7 +807,7 @@ def generate(scale_name: str = "demo", seed: int = 42, out: Path | str | None = 
     for k in ("vcse", "survey", "wres", "cqc"):
         if k in agg:
             doc[k] = agg[k]
-    doc["leavers"] = truth_leavers.with_vcse_and_system(truth["leavers"], agg.get("vcse"), REFERENCE)
+    doc["leavers"] = truth_leavers.with_vcse_and_system(truth_figures["leavers"], agg.get("vcse"), REFERENCE)
     doc["demand"] = demand.truth(sample_periods(months))
     (out / "truth.json").write_text(_dump_truth(doc), encoding="utf-8")
     return doc

@@ -1,8 +1,9 @@
-"""Same seed, same bytes; another seed, other bytes."""
+"""Same seed, same bytes (with the truth or without it: the benchmark's --no-truth); another seed, other bytes."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,18 @@ def _hashes(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def demo_again(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo_again") / "returns"
-    generate("demo", 42, out)
+    generate("demo", 42, out, truth=False)
     return out
 
 
 def test_same_seed_same_bytes(demo_dir, demo_again):
     a, b = _hashes(demo_dir), _hashes(demo_again)
     assert a.keys() == b.keys()
+    # without the truth, truth.json says so and holds no figure; every return is the same
+    doc = json.loads((demo_again / "truth.json").read_text(encoding="utf-8"))
+    assert doc["truth"].startswith("not computed") and "org_months" not in doc
+    assert doc["files"] == json.loads((demo_dir / "truth.json").read_text(encoding="utf-8"))["files"]
+    a.pop("truth.json"), b.pop("truth.json")
     differ = [k for k in a if a[k] != b[k]]
     assert not differ, differ[:10]
 

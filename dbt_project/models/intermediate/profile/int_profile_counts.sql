@@ -40,6 +40,23 @@ categorised as (
     ) }}
 ),
 
+{# Counted per main organisation first, then summed: a count(distinct) over every person and dimension held a
+    set per group (6.6 GB at ics scale, issue #25). -#}
+category_org_counts as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        pay_band_group,
+        dimension,
+        category,
+        main_org_code,
+        count(*) as headcount
+    from categorised
+    group by period, sector, org_code, profession, pay_band_group, dimension, category, main_org_code
+),
+
 category_counts as (
     select
         period,
@@ -49,9 +66,9 @@ category_counts as (
         pay_band_group,
         dimension,
         category,
-        count(*) as headcount,
-        count(distinct main_org_code) as orgs_reporting
-    from categorised
+        sum(headcount) as headcount,
+        count(*) as orgs_reporting
+    from category_org_counts
     group by period, sector, org_code, profession, pay_band_group, dimension, category
 ),
 

@@ -49,7 +49,13 @@ records as (
         assignments.contract,
         min(assignments.start_date)
             over (partition by assignments.period, assignments.org_code, assignments.person_key)
-            as service_start_date
+            as service_start_date,
+        -- the person's records of the month, best first; in every grain the first of them there is the main
+        row_number() over (
+            partition by assignments.period, assignments.person_key
+            order by
+                assignments.fte desc, assignments.start_date asc, assignments.org_code asc, assignments.record_key asc
+        ) as person_order
     from assignments
     left join reporting_organisations on assignments.org_code = reporting_organisations.org_code
 ),
@@ -62,25 +68,11 @@ banded as (
 ),
 
 levels as (
-    select
-        records.*,
-        records.sector as grain_sector,
-        records.org_code as grain_org_code
-    from banded as records
+    select 'organisation' as level
     union all
-    select
-        records.*,
-        records.sector as grain_sector,
-        'ICS' as grain_org_code
-    from banded as records
-    where records.is_partner
+    select 'sector' as level
     union all
-    select
-        records.*,
-        'System' as grain_sector,
-        'ICS' as grain_org_code
-    from banded as records
-    where records.is_partner
+    select 'System' as level
 ),
 
 splits as (
@@ -101,31 +93,67 @@ splits as (
         false as by_band
 ),
 
-grains as (
+kinds as (
     select
-        levels.*,
-        case when splits.by_profession then levels.profession else 'All' end as grain_profession,
-        case when splits.by_band then levels.pay_band_group else 'All' end as grain_pay_band_group
+        levels.level,
+        splits.by_profession,
+        splits.by_band
     from levels
     cross join splits
-    -- ASC's pay band group is All already: its by-band grain is its All grain
-    where not (splits.by_band and levels.pay_band_group = 'All')
 ),
 
-ranked as (
+{# Why not a row_number over every grain: that sorts every (record, grain) pair, ten times the records, with
+    their categories (65 GB of spill at region scale, issue #25). A person's few records are compared here
+    instead, and the grains are a filter on a stream. -#}
+outranked as (
+    -- (record, kind of grain) where a better record of the same person is in the same grain
+    select distinct
+        records.period,
+        records.person_key,
+        records.person_order,
+        kinds.level,
+        kinds.by_profession,
+        kinds.by_band
+    from records
+    inner join records as better
+        on
+            records.period = better.period
+            and records.person_key = better.person_key
+            and records.person_order > better.person_order
+    cross join kinds
+    where
+        (
+            (kinds.level = 'organisation' and better.org_code = records.org_code)
+            or (kinds.level = 'sector' and better.is_partner and better.sector = records.sector)
+            or (kinds.level = 'System' and better.is_partner)
+        )
+        and (not kinds.by_profession or better.profession = records.profession)
+        and (not kinds.by_band or better.pay_band_group = records.pay_band_group)
+),
+
+grains as (
     select
-        grains.*,
-        row_number() over (
-            partition by
-                grains.period,
-                grains.grain_sector,
-                grains.grain_org_code,
-                grains.grain_profession,
-                grains.grain_pay_band_group,
-                grains.person_key
-            order by grains.fte desc, grains.start_date asc, grains.org_code asc, grains.record_key asc
-        ) as assignment_rank
-    from grains
+        records.*,
+        case when kinds.level = 'System' then 'System' else records.sector end as grain_sector,
+        case when kinds.level = 'organisation' then records.org_code else 'ICS' end as grain_org_code,
+        case when kinds.by_profession then records.profession else 'All' end as grain_profession,
+        case when kinds.by_band then records.pay_band_group else 'All' end as grain_pay_band_group
+    from banded as records
+    cross join kinds
+    left join outranked
+        on
+            records.period = outranked.period
+            and records.person_key = outranked.person_key
+            and records.person_order = outranked.person_order
+            and kinds.level = outranked.level
+            and kinds.by_profession = outranked.by_profession
+            and kinds.by_band = outranked.by_band
+    where
+        outranked.person_key is null
+        -- sector and System grains hold partners only
+        and (kinds.level = 'organisation' or records.is_partner)
+        -- ASC's pay band group is All already: its by-band grain is its All grain
+        and not (kinds.by_band and records.pay_band_group = 'All')
 )
 
 select
@@ -146,5 +174,4 @@ select
     coalesce(contract, 'Not collected') as contract,
     pay_band_group as pay_band_category,
     residence_imd_decile
-from ranked
-where assignment_rank = 1
+from grains
