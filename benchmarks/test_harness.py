@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.measure import MemorySampler, run_measured
-from benchmarks.run import floor, last_month, link_tree, render
+from benchmarks.run import floor, last_month, link_tree, render, write_report
 
 
 def test_memory_sampler_sees_a_grandchild_allocation():
@@ -62,5 +62,13 @@ def test_render_ratios_and_targets():
     }
     text = render(results)
     assert "| full | 40.0 |" in text and "| 20.0x | 2.0x |" in text
-    assert "Full refresh within 15x the floor: 20.0x — MISSED" in text
-    assert "One new month at most 0.25x a full refresh: 0.20x — met" in text
+    assert "Full refresh within 10x the floor: 20.0x — MISSED" in text
+    assert "One new month at most 0.2x a full refresh: 0.20x — met" in text
+
+
+def test_report_keeps_the_reading_written_by_hand(tmp_path: Path):
+    out = tmp_path / "results.md"
+    write_report(out, "# figures 1\n\n<!-- analysis -->\n")
+    out.write_text(out.read_text() + "What the figures mean.\n")
+    write_report(out, "# figures 2\n\n<!-- analysis -->\n")
+    assert out.read_text() == "# figures 2\n\n<!-- analysis -->\nWhat the figures mean.\n"
