@@ -119,6 +119,9 @@ class QualityGate:
             if frame.empty:
                 continue
             outcome = validate_frame(table, load_suite(table), frame, parameters, periods)
+            previous = self.latest.get(table)
+            if previous is not None:  # only the last batch's validation becomes Data Docs: free the others'
+                previous.context = None  # GX contexts (each holds its batch's frame: 11 GB by region's end)
             self.latest[table] = outcome
             result = TableResult(table, outcome, failures=list(outcome.failures))
             check = AT_INGEST.get(table)

@@ -1,6 +1,7 @@
 """Ingestion writes a source's returns in batches so memory is bounded by a batch; batching must not change
 what lands. The demo's person-level sources are ingested once as one batch and once a file at a time
-(with the quality gate, whose cross-source rules read what earlier batches wrote), and every table compared."""
+(with the quality gate, whose cross-source rules read what earlier batches wrote), and every table compared.
+Memory: the gate keeps the GX context (and so the frame) of each table's last batch only, for its Data Docs."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ DEMO = PROJECT_ROOT / "seeds" / "returns"
 SOURCES = ["ics_partners", "nhs_esr_staff", "nhs_esr_leavers", "asc_wds_workers", "vcse_returns"]
 
 
-def ingest(root: Path, batch_bytes: int) -> tuple[Path, int]:
+def ingest(root: Path, batch_bytes: int) -> tuple[Path, int, int]:
     database = root / "warehouse.duckdb"
-    batches = 0
+    batches = kept = 0
     with duckdb.connect(str(database)) as con:
         ensure_schema(con)
         for name in SOURCES:
@@ -31,7 +32,8 @@ def ingest(root: Path, batch_bytes: int) -> tuple[Path, int]:
                 con, SOURCES_BY_NAME[name], DEMO, b"test-key", "batch-test", validators=(gate,), batch_bytes=batch_bytes
             )
             batches += len(gate.results)
-    return database, batches
+            kept += sum(result.gx.context is not None for result in gate.results)
+    return database, batches, kept
 
 
 def table_rows(database: Path, sql: str) -> list[tuple]:
@@ -47,9 +49,11 @@ def both(tmp_path_factory):
 
 
 def test_a_file_at_a_time_lands_exactly_what_one_batch_lands(both):
-    (whole, whole_validations), (per_file, per_file_validations) = both
+    (whole, whole_validations, _), (per_file, per_file_validations, contexts_kept) = both
     assert per_file_validations > 5 * whole_validations  # it really was validated and written file by file
-    for database, validations in both:  # one timing row per validation, not one per batch per earlier batch
+    # one GX context per table (its last batch's), not one per batch: each holds its batch's frame
+    assert contexts_kept <= sum(len(tables_of(SOURCES_BY_NAME[name])) for name in SOURCES) < per_file_validations
+    for database, validations, _ in both:  # one timing row per validation, not one per batch per earlier batch
         assert table_rows(database, "select count(*) from audit.quality_timing") == [(validations,)]
     tables = [f"{schema}.{t}" for n in SOURCES for t in tables_of(SOURCES_BY_NAME[n]) for schema in ("raw", "history")]
     tables += ["audit.load_log", "audit.quarantine"]
