@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -217,3 +220,35 @@ def test_refresh_full_refresh_rebuilds_everything_and_publishes_the_same(stepped
     rows = sorted_rows(space.marts, "mart_turnover", published(demo.marts)["mart_turnover"])
     expected = sorted_rows(demo.marts, "mart_turnover", published(demo.marts)["mart_turnover"])
     assert len(rows) == len(expected) and all(same(a, b) for a, b in zip(rows, expected, strict=True))
+
+
+def test_the_uniqueness_tests_of_an_incremental_build_check_the_rebuilt_months(stepped: dict, tmp_path: Path):
+    """`where: __rebuilt_periods__` (macros/incremental.sql): with rebuild_from, a uniqueness test of an
+    incremental model reads the months from rebuild_from less 3; a duplicate there fails it, one in a month
+    left as it was does not (that month was tested when it was built); without the var every month is read."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(stepped["space"].warehouse, copy)
+    table = "intermediate.int_staff_in_post"
+    with duckdb.connect(str(copy)) as con:
+        old, new = con.execute(f"select min(period), max(period) from {table}").fetchone()
+        for period in (old, new):  # one row twice in the first month and in the last
+            con.execute(f"insert into {table} select * from {table} where period = ? limit 1", [period])
+
+    def failed(rebuild_from: str | None = None) -> bool:
+        target = tmp_path / "target"
+        command = [str(Path(sys.executable).with_name("dbt")), "test", "--target-path", str(target), "-s"]
+        command.append("unique_combination_int_staff_in_post_period__sector__org_code__person_key__profession")
+        if rebuild_from:
+            command += ["--vars", json.dumps({"rebuild_from": rebuild_from})]
+        environment = {**os.environ, "WF_WAREHOUSE": str(copy)}
+        subprocess.run(command, cwd=PROJECT_ROOT / "dbt_project", env=environment, capture_output=True, check=False)
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        [result] = [r for r in results if r["unique_id"].startswith("test.")]  # the hooks aside
+        assert result["status"] in ("pass", "fail"), result["message"]
+        return result["status"] == "fail"
+
+    assert failed(f"{new:%Y-%m}") and failed(f"{old:%Y-%m}") and failed()
+    with duckdb.connect(str(copy)) as con:  # the last month's duplicate goes: only the first month's is left
+        con.execute(f"delete from {table} where rowid = (select max(rowid) from {table} where period = ?)", [new])
+    assert not failed(f"{new:%Y-%m}")
+    assert failed()
