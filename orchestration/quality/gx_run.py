@@ -9,6 +9,7 @@ load_id and source_row (unexpected_index_column_names), so one validation serves
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -134,12 +135,16 @@ def validate_frame(
         .add_batch_definition_whole_dataframe("all_new_returns_of_this_refresh")
     )
     present = set(frame.columns)
+    checked = set(INDEX_COLUMNS)
     suite = gx.ExpectationSuite(name=suite_json["name"], meta=suite_json.get("meta") or {})
     for item in suite_json["expectations"]:
         kwargs = item["kwargs"]
         needed = [kwargs.get(k) for k in ("column", "column_A", "column_B")] + list(kwargs.get("column_list", []))
         if any(c is not None and c not in present for c in needed):
             continue  # a column this source's frame does not carry (e.g. an optional sheet left out)
+        checked.update(c for c in needed if c is not None)
+        condition = kwargs.get("row_condition") or ""
+        checked.update(c for c in present if re.search(rf"\b{re.escape(c)}\b", condition))
         configuration = ExpectationConfiguration(
             type=item["type"], kwargs=kwargs, meta=item.get("meta"), severity=item.get("severity")
         )
@@ -149,8 +154,10 @@ def validate_frame(
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{table}_gate", data=batch_definition, suite=suite)
     )
+    # Only the columns the suite reads: GX filters the whole frame by each expectation's mask, so any other
+    # column (file_name, submitter, ...) was copied once per expectation (nhs_esr_staff at ics: 8.7 s -> 8.0 s).
     result = definition.run(
-        batch_parameters={"dataframe": frame},
+        batch_parameters={"dataframe": frame[[c for c in frame.columns if c in checked]]},
         expectation_parameters=parameters,
         result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS},
     )
