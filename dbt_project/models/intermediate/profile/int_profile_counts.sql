@@ -10,12 +10,12 @@
 {{ config(**incremental_by_period()) }}
 {#- Incremental like int_profile_people: each month's counts are that month's people and VCSE quarter. -#}
 {%- set since = rebuild_since() %}
-with people as (
-    select * from {{ ref('int_profile_people') }}
-    {% if since %}where period >= {{ since }}{% endif %}
-),
-
-vcse as (
+{#- A subquery, not a CTE: read ten times, a CTE is materialised whole (190 million rows at region, beyond
+    DuckDB's memory limit); each read of the table is a scan of the columns it needs. -#}
+{%- set people -%}
+    (select * from {{ ref('int_profile_people') }}{% if since %} where period >= {{ since }}{% endif %})
+{%- endset %}
+with vcse as (
     select * from {{ ref('int_vcse_quarters') }}
     where paid_headcount is not null {% if since %}and period >= {{ since }}{% endif %}
 ),
@@ -35,9 +35,8 @@ categorised as (
             "coalesce(cast(residence_imd_decile as " ~ dbt.type_string() ~ "), 'Not collected')", false
         ),
     } %}
-    {{ unpivot_dimensions(
-        'people', ['period', 'sector', 'org_code', 'profession', 'pay_band_group', 'main_org_code'], dimensions
-    ) }}
+    {%- set keys = ['period', 'sector', 'org_code', 'profession', 'pay_band_group', 'main_org_code'] %}
+    {{ unpivot_dimensions(people ~ ' as people', keys, dimensions) }}
 ),
 
 {# Counted per main organisation first, then summed: a count(distinct) over every person and dimension held a
@@ -72,6 +71,24 @@ category_counts as (
     group by period, sector, org_code, profession, pay_band_group, dimension, category
 ),
 
+-- per main organisation first, then summed, as category_counts: count(distinct main_org_code) kept a set per
+-- grain and ran out of memory at region (11.7 GiB, DuckDB cannot spill it)
+people_org_totals as (
+    select
+        period,
+        sector,
+        org_code,
+        profession,
+        pay_band_group,
+        main_org_code,
+        count(*) as people,
+        sum(case when age_band in ('55-64', '65+') then 1 else 0 end) as aged_55_plus,
+        count(residence_imd_decile) as imd_stated,
+        sum(case when residence_imd_decile <= 2 then 1 else 0 end) as imd_1_2
+    from {{ people }} as people
+    group by period, sector, org_code, profession, pay_band_group, main_org_code
+),
+
 people_totals as (
     select
         period,
@@ -79,14 +96,13 @@ people_totals as (
         org_code,
         profession,
         pay_band_group,
-        count(*) as people,
-        sum(case when age_band in ('55-64', '65+') then 1 else 0 end) as aged_55_plus,
+        sum(people) as people,
+        sum(aged_55_plus) as aged_55_plus,
         -- NULL, not 0, where no return of the grain sent a decile
-        nullif(count(residence_imd_decile), 0) as imd_stated,
-        case when count(residence_imd_decile) > 0 then sum(case when residence_imd_decile <= 2 then 1 else 0 end) end
-            as imd_1_2,
-        count(distinct main_org_code) as orgs_reporting
-    from people
+        nullif(sum(imd_stated), 0) as imd_stated,
+        case when sum(imd_stated) > 0 then sum(imd_1_2) end as imd_1_2,
+        count(main_org_code) as orgs_reporting
+    from people_org_totals
     group by period, sector, org_code, profession, pay_band_group
 ),
 
