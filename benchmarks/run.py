@@ -44,8 +44,13 @@ MONTH = re.compile(r"^\d{4}-\d{2}$")
 # ---------------------------------------------------------------- one refresh in a worker process
 
 
+# The settings a run may be measured under (`WF_DBT_THREADS=1 make bench ...`); any other WF_ setting of the
+# caller's shell stays out, so a stray one cannot change what is measured.
+MEASURED_SETTINGS = ("WF_DBT_THREADS", "WF_DUCKDB_MEMORY_LIMIT")
+
+
 def refresh_env(landing: Path, warehouse_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WF_", "DAGSTER_HOME"))}
+    env = {k: v for k, v in os.environ.items() if k in MEASURED_SETTINGS or not k.startswith(("WF_", "DAGSTER_HOME"))}
     env.update(
         WF_LANDING_DIR=str(landing),
         WF_WAREHOUSE=str(warehouse_dir / "warehouse.duckdb"),
@@ -264,6 +269,8 @@ def render(results: dict) -> str:
         "with other sessions during the run: the seconds are inflated and noisy; compare the ratios (measured in "
         "this one run).**",
         "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        "- Settings: "
+        + (", ".join(f"{k}={val}" for k, val in (results.get("settings") or {}).items()) or "the defaults"),
         f"- Data: {results['files']} files, {results['bytes'] / 1e6:.0f} MB in the landing folder; "
         f"{results['floor']['rows']:,} CSV rows; last month {results['last_month']}"
         + (f"; generated in {results['generated_seconds']} s" if results.get("generated_seconds") else ""),
@@ -379,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict = {"scale": args.scale, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     results["machine"], results["versions"] = machine(), versions()
+    results["settings"] = {k: os.environ[k] for k in MEASURED_SETTINGS if k in os.environ}
     results["commit"] = subprocess.run(
         ["git", "describe", "--always", "--dirty"], cwd=PROJECT_ROOT, capture_output=True, text=True
     ).stdout.strip()

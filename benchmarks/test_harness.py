@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.measure import MemorySampler, run_measured
-from benchmarks.run import floor, last_month, link_tree, render, write_report
+from benchmarks.run import floor, last_month, link_tree, refresh_env, render, write_report
 
 
 def test_memory_sampler_sees_a_grandchild_allocation():
@@ -72,3 +72,12 @@ def test_report_keeps_the_reading_written_by_hand(tmp_path: Path):
     out.write_text(out.read_text() + "What the figures mean.\n")
     write_report(out, "# figures 2\n\n<!-- analysis -->\n")
     assert out.read_text() == "# figures 2\n\n<!-- analysis -->\nWhat the figures mean.\n"
+
+
+def test_a_refresh_sees_the_measured_settings_and_no_other(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("WF_DBT_THREADS", "1")
+    monkeypatch.setenv("WF_PSEUDO_KEY", "from the caller's shell")
+    env = refresh_env(tmp_path / "landing", tmp_path / "warehouse")
+    assert env["WF_DBT_THREADS"] == "1"
+    assert "WF_PSEUDO_KEY" not in env
+    assert env["WF_LANDING_DIR"] == str(tmp_path / "landing")

@@ -1,10 +1,11 @@
 """WF_DUCKDB_MEMORY_LIMIT (orchestration/resources.py): one default for the refresh's DuckDB connections and
 dbt's profile, applied to the warehouse connection, and a value DuckDB would refuse is refused with the
-setting's name."""
+setting's name. WF_DBT_THREADS sets dbt's threads."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +30,26 @@ def test_the_warehouse_connection_is_limited(tmp_path):
 def test_a_limit_duckdb_cannot_read_is_refused_by_name():
     with pytest.raises(SettingsError, match="WF_DUCKDB_MEMORY_LIMIT 'lots'"):
         Settings.from_env({"WF_DUCKDB_MEMORY_LIMIT": "lots"})
+
+
+def test_dbt_threads_come_from_wf_dbt_threads(tmp_path):
+    """WF_DBT_THREADS (README): how many models dbt builds side by side under one memory limit."""
+    import os
+    import subprocess
+    import sys
+
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    for threads in ("1", None):
+        environment = {**os.environ, "WF_WAREHOUSE": str(tmp_path / "w.duckdb")}
+        environment.pop("WF_DBT_THREADS", None)
+        if threads:
+            environment["WF_DBT_THREADS"] = threads
+        result = subprocess.run(
+            [dbt, "compile", "-s", "ethnic_groups", "--target-path", str(tmp_path / "target")],
+            cwd=PROJECT_ROOT / "dbt_project",
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert f"Concurrency: {threads or 2} threads" in result.stdout, result.stdout[-2000:]
