@@ -2,6 +2,11 @@
     misreads the indent of a macro body that opens with a loop. -#}
 -- noqa: disable=LT02
 
+{#- Both macros read `relation` once per branch of a union (unpivot_dimensions once per dimension). Pass a
+    model, or a parenthesised subquery with an alias, when it is large: a CTE name read more than once is
+    materialised whole by DuckDB, and int_profile_counts ran out of memory at region that way (issue #25). A CTE
+    is fine for the small relations the leaver, joiner and vacancy counts pass. -#}
+
 {#- One row per dimension of each row of `relation`: dimensions maps a dimension to (the column or expression
     of its category, whether only the NHS collects it). -#}
 {% macro unpivot_dimensions(relation, keys, dimensions) %}

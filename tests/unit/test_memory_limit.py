@@ -4,7 +4,10 @@ setting's name. WF_DBT_THREADS sets dbt's threads."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,10 +37,6 @@ def test_a_limit_duckdb_cannot_read_is_refused_by_name():
 
 def test_dbt_threads_come_from_wf_dbt_threads(tmp_path):
     """WF_DBT_THREADS (README): how many models dbt builds side by side under one memory limit."""
-    import os
-    import subprocess
-    import sys
-
     dbt = str(Path(sys.executable).with_name("dbt"))
     for threads in ("1", None):
         environment = {**os.environ, "WF_WAREHOUSE": str(tmp_path / "w.duckdb")}

@@ -10,6 +10,8 @@
 {{ config(**incremental_by_period()) }}
 {#- Incremental like int_profile_people: each month's counts are that month's people and VCSE quarter. -#}
 {%- set since = rebuild_since() %}
+{#- The grain of every count and of the total row. -#}
+{%- set grain = ['period', 'sector', 'org_code', 'profession', 'pay_band_group'] %}
 {#- A subquery, not a CTE: read ten times, a CTE is materialised whole (190 million rows at region, beyond
     DuckDB's memory limit); each read of the table is a scan of the columns it needs. -#}
 {%- set people -%}
@@ -35,67 +37,50 @@ categorised as (
             "coalesce(cast(residence_imd_decile as " ~ dbt.type_string() ~ "), 'Not collected')", false
         ),
     } %}
-    {%- set keys = ['period', 'sector', 'org_code', 'profession', 'pay_band_group', 'main_org_code'] %}
-    {{ unpivot_dimensions(people ~ ' as people', keys, dimensions) }}
+    {{ unpivot_dimensions(people ~ ' as people', grain + ['main_org_code'], dimensions) }}
 ),
 
 {# Counted per main organisation first, then summed: a count(distinct) over every person and dimension held a
     set per group (6.6 GB at ics scale, issue #25). -#}
 category_org_counts as (
     select
-        period,
-        sector,
-        org_code,
-        profession,
-        pay_band_group,
+        {{ grain | join(', ') }},
         dimension,
         category,
         main_org_code,
         count(*) as headcount
     from categorised
-    group by period, sector, org_code, profession, pay_band_group, dimension, category, main_org_code
+    group by {{ grain | join(', ') }}, dimension, category, main_org_code
 ),
 
 category_counts as (
     select
-        period,
-        sector,
-        org_code,
-        profession,
-        pay_band_group,
+        {{ grain | join(', ') }},
         dimension,
         category,
         sum(headcount) as headcount,
         count(*) as orgs_reporting
     from category_org_counts
-    group by period, sector, org_code, profession, pay_band_group, dimension, category
+    group by {{ grain | join(', ') }}, dimension, category
 ),
 
 -- per main organisation first, then summed, as category_counts: count(distinct main_org_code) kept a set per
 -- grain and ran out of memory at region (11.7 GiB, DuckDB cannot spill it)
 people_org_totals as (
     select
-        period,
-        sector,
-        org_code,
-        profession,
-        pay_band_group,
+        {{ grain | join(', ') }},
         main_org_code,
         count(*) as people,
         sum(case when age_band in ('55-64', '65+') then 1 else 0 end) as aged_55_plus,
         count(residence_imd_decile) as imd_stated,
         sum(case when residence_imd_decile <= 2 then 1 else 0 end) as imd_1_2
     from {{ people }} as people
-    group by period, sector, org_code, profession, pay_band_group, main_org_code
+    group by {{ grain | join(', ') }}, main_org_code
 ),
 
 people_totals as (
     select
-        period,
-        sector,
-        org_code,
-        profession,
-        pay_band_group,
+        {{ grain | join(', ') }},
         sum(people) as people,
         sum(aged_55_plus) as aged_55_plus,
         -- NULL, not 0, where no return of the grain sent a decile
@@ -103,7 +88,7 @@ people_totals as (
         case when sum(imd_stated) > 0 then sum(imd_1_2) end as imd_1_2,
         count(main_org_code) as orgs_reporting
     from people_org_totals
-    group by period, sector, org_code, profession, pay_band_group
+    group by {{ grain | join(', ') }}
 ),
 
 vcse_organisations as (
@@ -148,13 +133,7 @@ vcse_totals as (
 ),
 
 grain_keys as (
-    select
-        period,
-        sector,
-        org_code,
-        profession,
-        pay_band_group
-    from people_totals
+    select {{ grain | join(', ') }} from people_totals
     union
     select
         period,
@@ -181,7 +160,7 @@ totals as (
         people_totals.imd_stated,
         people_totals.imd_1_2
     from grain_keys
-    left join people_totals using (period, sector, org_code, profession, pay_band_group)
+    left join people_totals using ({{ grain | join(', ') }})
     left join vcse_totals
         on
             grain_keys.period = vcse_totals.period
@@ -206,7 +185,7 @@ select
     cast(null as {{ dbt.type_bigint() }}) as imd_stated,
     cast(null as {{ dbt.type_bigint() }}) as imd_1_2
 from category_counts
-inner join people_totals using (period, sector, org_code, profession, pay_band_group)
+inner join people_totals using ({{ grain | join(', ') }})
 union all
 select
     period,
