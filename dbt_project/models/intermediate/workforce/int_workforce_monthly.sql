@@ -58,13 +58,22 @@ sip_long as (
     from people
 ),
 
-sip_service as (
+-- Staff in post counted per length of service in days, once: the figures and the median both read these
+-- counts. The median is percentile_cont(0.5)'s, found from the counts, because DuckDB holds an ordered
+-- aggregate's values in memory and cannot spill them: percentile_cont over every person ran out of memory at
+-- region under a 4 GB limit (issue #25), while these counts spill like any aggregate.
+service_day_counts as (
     select
-        sip_long.*,
-        cast({{ dbt.datediff('service_start_date', 'period', 'day') }} as {{ type_double() }}) / 365.25
-            as service_years,
-        {{ service_band(dbt.datediff('service_start_date', 'period', 'day')) }} as service_band
+        period,
+        sector,
+        org_code,
+        profession,
+        {{ dbt.datediff('service_start_date', 'period', 'day') }} as service_days,
+        count(*) as people,
+        sum(fte) as fte
     from sip_long
+    {% if since %}where period >= {{ since }}{% endif %}
+    group by period, sector, org_code, profession, service_days
 ),
 
 sip_figures as (
@@ -75,14 +84,48 @@ sip_figures as (
         profession,
         {#- the bands of macro service_band, one column each -#}
         {%- for band, column in service_band_columns() %}
-            sum(case when service_band = '{{ band }}' then 1 else 0 end) as {{ column }},
+            sum(case when {{ service_band('service_days') }} = '{{ band }}' then people else 0 end) as {{ column }},
         {%- endfor %}
-        count(*) as headcount,
-        sum(fte) as fte,
-        percentile_cont(0.5) within group (order by service_years) as median_service_years
-    from sip_service
-    {% if since %}where period >= {{ since }}{% endif %}
+        sum(people) as headcount,
+        sum(fte) as fte
+    from service_day_counts
     group by period, sector, org_code, profession
+),
+
+service_day_ranks as (
+    select
+        period,
+        org_code,
+        profession,
+        service_days,
+        sum(people) over (
+            partition by period, org_code, profession order by service_days rows unbounded preceding
+        ) as people_through,
+        sum(people) over (partition by period, org_code, profession) as people_stated
+    from service_day_counts
+    where service_days is not null
+),
+
+-- the middle value(s) in days: the first whose running count passes (n - 1) / 2, and n / 2
+median_service_days as (
+    select
+        period,
+        org_code,
+        profession,
+        min(case when 2 * people_through > people_stated - 1 then service_days end) as lower_days,
+        min(case when 2 * people_through > people_stated then service_days end) as upper_days
+    from service_day_ranks
+    group by period, org_code, profession
+),
+
+median_service as (
+    select
+        period,
+        org_code,
+        profession,
+        cast(lower_days as {{ type_double() }}) / 365.25 as lower_years,
+        cast(upper_days as {{ type_double() }}) / 365.25 as upper_years
+    from median_service_days
 ),
 
 joiners_long as (
@@ -190,7 +233,10 @@ select
     keys.profession,
     coalesce(sip_figures.headcount, 0) as headcount,
     cast(coalesce(sip_figures.fte, 0) as {{ type_double() }}) as fte,
-    cast(sip_figures.median_service_years as {{ type_double() }}) as median_service_years,
+    -- the mean of the middle values as DuckDB's percentile_cont computes it, to the bit (lower + 0.5 * (upper -
+    -- lower), PostgreSQL's formula, differs from it in the last bit in 3% of grains)
+    cast((median_service.lower_years + median_service.upper_years) / 2 as {{ type_double() }})
+        as median_service_years,
     {%- for _, column in service_band_columns() %}
         coalesce(sip_figures.{{ column }}, 0) as {{ column }},
     {%- endfor %}
@@ -203,6 +249,7 @@ select
     coalesce(stayer_figures.stayers_12m, 0) as stayers_12m
 from keys
 left join sip_figures using (period, org_code, profession)
+left join median_service using (period, org_code, profession)
 left join joiner_figures using (period, org_code, profession)
 left join leaver_figures using (period, org_code, profession)
 left join stayer_figures using (period, org_code, profession)
