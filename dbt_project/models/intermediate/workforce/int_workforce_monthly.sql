@@ -118,16 +118,6 @@ median_service_days as (
     group by period, org_code, profession
 ),
 
-median_service as (
-    select
-        period,
-        org_code,
-        profession,
-        cast(lower_days as {{ type_double() }}) / 365.25 as lower_years,
-        cast(upper_days as {{ type_double() }}) / 365.25 as upper_years
-    from median_service_days
-),
-
 joiners_long as (
     select
         period,
@@ -235,8 +225,10 @@ select
     cast(coalesce(sip_figures.fte, 0) as {{ type_double() }}) as fte,
     -- the mean of the middle values as DuckDB's percentile_cont computes it, to the bit (lower + 0.5 * (upper -
     -- lower), PostgreSQL's formula, differs from it in the last bit in 3% of grains)
-    cast((median_service.lower_years + median_service.upper_years) / 2 as {{ type_double() }})
-        as median_service_years,
+    (
+        cast(median_service_days.lower_days as {{ type_double() }}) / 365.25
+        + cast(median_service_days.upper_days as {{ type_double() }}) / 365.25
+    ) / 2 as median_service_years,
     {%- for _, column in service_band_columns() %}
         coalesce(sip_figures.{{ column }}, 0) as {{ column }},
     {%- endfor %}
@@ -249,7 +241,7 @@ select
     coalesce(stayer_figures.stayers_12m, 0) as stayers_12m
 from keys
 left join sip_figures using (period, org_code, profession)
-left join median_service using (period, org_code, profession)
+left join median_service_days using (period, org_code, profession)
 left join joiner_figures using (period, org_code, profession)
 left join leaver_figures using (period, org_code, profession)
 left join stayer_figures using (period, org_code, profession)
