@@ -8,16 +8,24 @@
     is fine for the small relations the leaver, joiner and vacancy counts pass. -#}
 
 {#- One row per dimension of each row of `relation`: dimensions maps a dimension to (the column or expression
-    of its category, whether only the NHS collects it). -#}
-{% macro unpivot_dimensions(relation, keys, dimensions) %}
+    of its category, whether only the NHS collects it). With count_as, each dimension's rows are counted per keys
+    and category instead, into a column of that name: one aggregate per dimension, each a ninth of the rows, so a
+    large relation never has to be unpivoted whole before it is counted (int_profile_counts, issue #25). -#}
+{% macro unpivot_dimensions(relation, keys, dimensions, count_as=none) %}
     {%- for dimension, (category, nhs_only) in dimensions.items() %}
         select
             {{ keys | join(', ') }},
             '{{ dimension }}' as dimension,
             {{ category }} as category
+            {%- if count_as %},
+            count(*) as {{ count_as }}
+            {%- endif %}
         from {{ relation }}
         {%- if nhs_only %}
             where sector = 'NHS'
+        {%- endif %}
+        {%- if count_as %}
+        group by {{ keys | join(', ') }}, {{ category }}
         {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -26,7 +26,10 @@ reporting_organisations as (
     select * from {{ ref('int_reporting_organisations') }}
 ),
 
-categorised as (
+{# Counted per dimension and main organisation first, then summed. A count(distinct) over every person and
+    dimension held a set per group (6.6 GB at ics scale); one aggregate over all nine dimensions unpivoted
+    (190 million rows at region) could not finish under a 4 GB memory limit (issue #25). -#}
+category_org_counts as (
     {#- dimension: (the people column holding its category, NHS only: none here) -#}
     {%- set dimensions = {
         'age_band': ('age_band', false), 'gender': ('gender', false), 'ethnic_group': ('ethnic_group', false),
@@ -37,20 +40,7 @@ categorised as (
             "coalesce(cast(residence_imd_decile as " ~ dbt.type_string() ~ "), 'Not collected')", false
         ),
     } %}
-    {{ unpivot_dimensions(people ~ ' as people', grain + ['main_org_code'], dimensions) }}
-),
-
-{# Counted per main organisation first, then summed: a count(distinct) over every person and dimension held a
-    set per group (6.6 GB at ics scale, issue #25). -#}
-category_org_counts as (
-    select
-        {{ grain | join(', ') }},
-        dimension,
-        category,
-        main_org_code,
-        count(*) as headcount
-    from categorised
-    group by {{ grain | join(', ') }}, dimension, category, main_org_code
+    {{ unpivot_dimensions(people ~ ' as people', grain + ['main_org_code'], dimensions, count_as='headcount') }}
 ),
 
 category_counts as (
