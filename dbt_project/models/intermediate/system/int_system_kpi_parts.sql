@@ -5,30 +5,33 @@
 -- (VCSE: the four quarters of W, a sum unknown when any quarter's cell is empty). Means
 -- carry their sum and count (pooled means); medians are pooled from records in mart_system_kpis.
 {%- set no_denominator = 'cast(null as ' ~ type_double() ~ ')' %}
-{#- One row per KPI part: (kpi, numerator, denominator, basis, is_provisional, from, where) #}
+{#- One row per KPI part: (kpi, numerator, denominator, is_provisional, from, where). The basis is the
+    registry's, by KPI and sector (int_kpi_registry, from seeds/reference/kpi_definitions.csv). #}
 {%- set kpi_parts = [
-    ('joiners_12m', 'joiners_12m', no_denominator, "'count'", 'false', 'windows', none),
-    ('leavers_12m', 'leavers_12m', no_denominator, "'count'", 'is_provisional', 'windows', none),
-    ('turnover_rate_12m', 'leavers_12m', 'turnover_denominator', "'headcount'", 'is_provisional', 'windows', none),
-    ('system_turnover_rate_12m', 'system_leavers_12m', 'turnover_denominator', "'headcount'", 'is_provisional',
-        'windows', "sector <> 'VCSE'"),
-    ('early_leaver_share_12m', 'early_leavers_12m', 'leavers_12m', "'headcount'", 'is_provisional', 'windows', none),
-    ('stability_index_12m', 'stayers_12m', 'headcount_12m_ago', "'headcount'", 'false', 'windows',
+    ('joiners_12m', 'joiners_12m', no_denominator, 'false', 'windows', none),
+    ('leavers_12m', 'leavers_12m', no_denominator, 'is_provisional', 'windows', none),
+    ('turnover_rate_12m', 'leavers_12m', 'turnover_denominator', 'is_provisional', 'windows', none),
+    ('system_turnover_rate_12m', 'system_leavers_12m', 'turnover_denominator', 'is_provisional', 'windows',
         "sector <> 'VCSE'"),
-    ('vacancy_rate', 'vacancy_numerator', 'vacancy_denominator', 'vacancy_basis', 'false', 'vacancy',
-        'vacancy_basis is not null'),
-    ('bank_agency_share', 'bank_agency_numerator', 'bank_agency_denominator', 'bank_agency_basis', 'false', 'vacancy',
+    ('early_leaver_share_12m', 'early_leavers_12m', 'leavers_12m', 'is_provisional', 'windows', none),
+    ('stability_index_12m', 'stayers_12m', 'headcount_12m_ago', 'false', 'windows', "sector <> 'VCSE'"),
+    ('vacancy_rate', 'vacancy_numerator', 'vacancy_denominator', 'false', 'vacancy', 'vacancy_basis is not null'),
+    ('bank_agency_share', 'bank_agency_numerator', 'bank_agency_denominator', 'false', 'vacancy',
         'bank_agency_basis is not null'),
-    ('sickness_rate', 'sickness_fte_days_lost', 'sickness_fte_days_available', "'days'", 'false', 'vacancy',
+    ('sickness_rate', 'sickness_fte_days_lost', 'sickness_fte_days_available', 'false', 'vacancy',
         "sector = 'NHS'"),
-    ('avg_sick_days_12m', 'sick_days_sum', 'cast(sick_days_workers as ' ~ type_double() ~ ')', "'days'", 'false',
+    ('avg_sick_days_12m', 'sick_days_sum', 'cast(sick_days_workers as ' ~ type_double() ~ ')', 'false',
         'vacancy', "sector = 'Adult social care'"),
     ('mean_days_to_fill', 'days_to_fill_weighted_sum', 'cast(days_to_fill_joiners as ' ~ type_double() ~ ')',
-        "'days'", 'false', 'vacancy', "sector = 'VCSE'"),
+        'false', 'vacancy', "sector = 'VCSE'"),
 ] %}
 with coverage as (
     select * from {{ ref('int_system_kpi_coverage') }}
     where is_reporting
+),
+
+registry as (
+    select * from {{ ref('int_kpi_registry') }}
 ),
 
 person_windows as (
@@ -79,7 +82,7 @@ windows as (
 ),
 
 long_parts as (
-    {%- for kpi, numerator, denominator, basis, is_provisional, parts, condition in kpi_parts %}
+    {%- for kpi, numerator, denominator, is_provisional, parts, condition in kpi_parts %}
         select
             period,
             sector,
@@ -88,7 +91,6 @@ long_parts as (
             '{{ kpi }}' as kpi,
             {{ numerator }} as numerator,
             {{ denominator }} as denominator,
-            {{ basis }} as basis,
             {{ is_provisional }} as is_provisional
         from {{ parts }}
         {%- if condition %}
@@ -106,7 +108,8 @@ select
     long_parts.kpi,
     long_parts.numerator,
     long_parts.denominator,
-    long_parts.basis,
+    registry.basis,
     long_parts.is_provisional
 from long_parts
 inner join coverage using (period, sector, org_code, kpi)
+inner join registry using (sector, kpi)
