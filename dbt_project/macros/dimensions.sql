@@ -9,8 +9,8 @@
 
 {#- One row per dimension of each row of `relation`: dimensions maps a dimension to (the column or expression
     of its category, whether only the NHS collects it). With count_as, each dimension's rows are counted per keys
-    and category instead, into a column of that name: one aggregate per dimension, each a ninth of the rows, so a
-    large relation never has to be unpivoted whole before it is counted (int_profile_counts, issue #25). -#}
+    and category instead, into a column of that name: one aggregate per dimension over the relation's rows, so a
+    large relation is never unpivoted whole before it is counted (int_profile_counts, issue #25). -#}
 {% macro unpivot_dimensions(relation, keys, dimensions, count_as=none) %}
     {%- for dimension, (category, nhs_only) in dimensions.items() %}
         select
