@@ -49,27 +49,36 @@ def _status_kb(pid: int, field_name: str) -> int:
 
 
 class MemorySampler(threading.Thread):
-    """Samples the summed VmRSS of a process tree every `interval` seconds, and each process's VmHWM."""
+    """Samples the summed VmRSS of a process tree every `interval` seconds (and the root process's own, so a
+    stage's peak can be split between the refresh and its children: dbt, Chromium), and each process's VmHWM."""
 
     def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
-        self.samples: list[tuple[float, int]] = []  # (epoch seconds, tree RSS in kB)
+        self.samples: list[tuple[float, int, int]] = []  # (epoch seconds, tree RSS kB, root process RSS kB)
         self.hwm: dict[int, int] = {}  # pid -> VmHWM kB (peak of that one process)
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            total = 0
+            total = root = 0
             for pid in process_tree(self.pid):
-                total += _status_kb(pid, "VmRSS")
+                rss = _status_kb(pid, "VmRSS")
+                total, root = total + rss, root if pid != self.pid else rss
                 self.hwm[pid] = max(self.hwm.get(pid, 0), _status_kb(pid, "VmHWM"))
-            self.samples.append((time.time(), total))
+            self.samples.append((time.time(), total, root))
             self.stopped.wait(self.interval)
 
+    def _window(self, start: float | None, end: float | None) -> list[tuple[float, int, int]]:
+        return [s for s in self.samples if (start is None or s[0] >= start) and (end is None or s[0] <= end)]
+
     def peak_mb(self, start: float | None = None, end: float | None = None) -> float:
-        values = [kb for t, kb in self.samples if (start is None or t >= start) and (end is None or t <= end)]
-        return round(max(values, default=0) / 1024, 1)
+        return round(max((total for _, total, _ in self._window(start, end)), default=0) / 1024, 1)
+
+    def root_at_peak_mb(self, start: float | None = None, end: float | None = None) -> float:
+        """The root process's own RSS at the tree's peak: the rest of the peak is its children's."""
+        window = self._window(start, end)
+        return round(max(window, key=lambda s: s[1])[2] / 1024, 1) if window else 0.0
 
 
 @dataclass

@@ -129,6 +129,11 @@ def stages(name: str, run: dict, measured: Measured) -> dict:
             "dbt": sampler.peak_mb(d0, d1) if d1 else 0.0,
             "publish": sampler.peak_mb(p0, p1) if p1 else 0.0,
         },
+        "refresh_process_at_peak_mb_by_stage": {
+            "ingest+validation": sampler.root_at_peak_mb(i0, i1) if i1 else 0.0,
+            "dbt": sampler.root_at_peak_mb(d0, d1) if d1 else 0.0,
+            "publish": sampler.root_at_peak_mb(p0, p1) if p1 else 0.0,
+        },
         "largest_process_hwm_mb": round(max(sampler.hwm.values(), default=0) / 1024, 1),
     }
 
@@ -292,14 +297,24 @@ def render(results: dict) -> str:
             f"{r['register']:.1f} | {r['dbt']:.1f} | {r['publish']:.1f} | {r['peak_mb']:.0f} | "
             f"{ratio(r['total'], fl)} | {ratio(r['total'], peer)} |"
         )
-    out += ["", "Peak RSS (MB, the refresh process and its children, sampled every 0.1 s) per stage:", ""]
+    out += [
+        "",
+        "Peak RSS (MB, the refresh process and its children, sampled every 0.1 s) per stage; (own N): the refresh "
+        "process's own RSS at that peak, the rest being its children's (dbt, Chromium):",
+        "",
+    ]
     out += ["| refresh | start-up | ingest+validation | register | dbt build | publish | largest single process |"]
     out += ["|---|---|---|---|---|---|---|"]
     for r in results["refreshes"]:
         s = r["peak_mb_by_stage"]
+        own = r.get("refresh_process_at_peak_mb_by_stage", {})  # absent from results before 2026-12-07
+
+        def split(stage: str, s: dict = s, own: dict = own) -> str:
+            return f"{s[stage]:.0f}" + (f" (own {own[stage]:.0f})" if own.get(stage) else "")
+
         out.append(
-            f"| {r['name']} | {s['startup']:.0f} | {s['ingest+validation']:.0f} | {s['register']:.0f} | "
-            f"{s['dbt']:.0f} | {s['publish']:.0f} | {r['largest_process_hwm_mb']:.0f} |"
+            f"| {r['name']} | {s['startup']:.0f} | {split('ingest+validation')} | {s['register']:.0f} | "
+            f"{split('dbt')} | {split('publish')} | {r['largest_process_hwm_mb']:.0f} |"
         )
     out += ["", "## Floor and peer", "", "| measurement | seconds | x floor | x peer dbt | peak RSS MB |"]
     out += ["|---|---|---|---|---|"]

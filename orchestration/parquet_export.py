@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.resources import PROJECT_ROOT
+from orchestration.resources import DUCKDB_MEMORY_LIMIT, PROJECT_ROOT, limit_memory
 
 SOURCES_YML = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "sources.yml"
 
@@ -98,13 +98,13 @@ def staged_parquet_dir(marts_file: Path) -> Path:
     return marts_file.with_name(f".{published_parquet_dir(marts_file).name}.{os.getpid()}.building")
 
 
-def stage_published(built_file: Path, marts_file: Path) -> Path:
+def stage_published(built_file: Path, marts_file: Path, memory_limit: str = DUCKDB_MEMORY_LIMIT) -> Path:
     """The parquet copy of a built (not yet published) file: every table of it (refresh_log included) as
     `<table>.parquet` in a staging folder beside WF_MARTS, written in full before anything is swapped."""
     staged = staged_parquet_dir(marts_file)
     shutil.rmtree(staged, ignore_errors=True)
     staged.mkdir(parents=True)
-    with duckdb.connect(str(built_file), read_only=True) as con:
+    with limit_memory(duckdb.connect(str(built_file), read_only=True), memory_limit) as con:
         for (table,) in con.execute("select table_name from duckdb_tables() order by table_name").fetchall():
             target = _literal(staged / f"{table}.parquet")
             con.execute(f"copy (select * from {_ident(table)}) to {target} (format parquet)")

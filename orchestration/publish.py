@@ -67,7 +67,7 @@ def _ident(name: str) -> str:
 def build_published_file(settings: Settings, target: Path, refresh_log: dict) -> dict[str, int]:
     """Copy every table of the warehouse's marts schema into target (schema main); return row counts."""
     _remove(target)
-    con = limit_memory(duckdb.connect(str(target)), settings)
+    con = limit_memory(duckdb.connect(str(target)), settings.duckdb_memory_limit)
     try:
         con.execute(f"attach {_quote(settings.warehouse)} as warehouse (read_only)")
         # Where each table comes from depends on the engine that built the marts (orchestration/parquet_export.py):
@@ -216,7 +216,7 @@ def publish(settings: Settings, refresh_log: dict) -> Publication:
             step = "writing its dated copy"
             partial, dated = stage_dated_copy(settings, temporary)
         step = "writing its parquet copy"  # the same tables as parquet files (orchestration/parquet_export.py)
-        staged = stage_published(temporary, settings.marts)
+        staged = stage_published(temporary, settings.marts, settings.duckdb_memory_limit)
         step = "swapping it in"
         swap_in(temporary, settings.marts)
     except (OSError, duckdb.Error, PublishError) as error:
@@ -243,7 +243,12 @@ def publish_board_pack(settings: Settings, dated: Path | None) -> str:
     id, then the outcome), which the summary reports (published_set)."""
     refresh_id = _refresh_id(settings.marts)
     try:
-        pack = build_board_pack(settings.marts, pack_path(settings.marts), pdf=settings.board_pack_pdf)
+        pack = build_board_pack(
+            settings.marts,
+            pack_path(settings.marts),
+            pdf=settings.board_pack_pdf,
+            memory_limit=settings.duckdb_memory_limit,
+        )
         if dated is not None:
             copy_pack(pack, dated)
         outcome = f"{pack.html}" + (f" and {pack.pdf.name}" if pack.pdf else "") + f" ({pack.note})"

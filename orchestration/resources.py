@@ -155,15 +155,17 @@ def _memory_limit(value: str) -> str:
     return value
 
 
-def limit_memory(con: duckdb.DuckDBPyConnection, settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A SET, not a connect option: every connection of the process to the file then shares one configuration."""
-    con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str = DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """A SET, not a connect option: every connection of the process to the file then shares one configuration.
+    Every connection of a refresh that reads whole tables takes WF_DUCKDB_MEMORY_LIMIT (Settings.duckdb_memory_limit),
+    read-only ones too (the parquet copy, the board pack): DuckDB's own default is 80% of the RAM."""
+    con.execute(f"set memory_limit = '{limit}'")
     return con
 
 
 def connect_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return limit_memory(duckdb.connect(str(settings.warehouse), read_only=read_only), settings)
+    return limit_memory(duckdb.connect(str(settings.warehouse), read_only=read_only), settings.duckdb_memory_limit)
 
 
 class RefreshLockedError(RuntimeError):

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from orchestration.boardpack.charts import Point, Series, line_chart
-from orchestration.resources import PROJECT_ROOT, coverage_threshold
+from orchestration.resources import DUCKDB_MEMORY_LIMIT, PROJECT_ROOT, coverage_threshold, limit_memory
 from orchestration.safe_text import CONTENT_SECURITY_POLICY, html_text
 
 BOARD_TARGETS = PROJECT_ROOT / "seeds" / "board" / "board_targets.csv"
@@ -679,11 +679,11 @@ def heat_cell(figure_html: object) -> Markup:
 # --- the document ----------------------------------------------------------------------------------------------
 
 
-def render(marts_path: Path, targets_path: Path = BOARD_TARGETS) -> str:
+def render(marts_path: Path, targets_path: Path = BOARD_TARGETS, memory_limit: str = DUCKDB_MEMORY_LIMIT) -> str:
     env = Environment(
         loader=FileSystemLoader(HERE), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
     )
-    with duckdb.connect(str(marts_path), read_only=True) as con:
+    with limit_memory(duckdb.connect(str(marts_path), read_only=True), memory_limit) as con:
         marts = Marts(con)
         log = marts.rows("select * from refresh_log") if "refresh_log" in marts.tables else []
         context = {
@@ -725,12 +725,18 @@ def print_pdf(html: Path, pdf: Path) -> str | None:
     return None
 
 
-def build_board_pack(marts_path: Path, html: Path, pdf: bool = True, targets: Path = BOARD_TARGETS) -> BoardPack:
+def build_board_pack(
+    marts_path: Path,
+    html: Path,
+    pdf: bool = True,
+    targets: Path = BOARD_TARGETS,
+    memory_limit: str = DUCKDB_MEMORY_LIMIT,
+) -> BoardPack:
     """Render the pack of the published file at marts_path to html (whole, through a .partial file), then print
     its PDF beside it unless pdf is False or Chromium is absent (the note says so)."""
     html.parent.mkdir(parents=True, exist_ok=True)
     partial = html.with_name(html.name + ".partial")
-    partial.write_text(render(marts_path, targets), encoding="utf-8")
+    partial.write_text(render(marts_path, targets, memory_limit), encoding="utf-8")
     os.replace(partial, html)
     target = html.with_suffix(".pdf")
     if not pdf:

@@ -4,6 +4,7 @@ hostile paths."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import duckdb
@@ -172,3 +173,28 @@ def test_a_board_pack_that_fails_unpublishes_nothing_and_is_reported(tmp_path: P
     assert publishing.published_set(settings, "r2")[-1] == (
         "  board pack: NOT BUILT, the marts are published all the same (OSError: no space left for the pack)"
     )
+
+
+def test_every_whole_table_read_of_the_publication_runs_under_the_memory_limit(tmp_path: Path, monkeypatch):
+    """WF_DUCKDB_MEMORY_LIMIT bounds the new file's build, its parquet copy and the board pack's reads, not DuckDB's
+    own 80% of the RAM (issue #25: the publication was the region refresh's memory peak)."""
+    import orchestration.boardpack as boardpack
+    import orchestration.parquet_export as parquet_export
+    import orchestration.publish as publishing
+    from orchestration.resources import limit_memory
+
+    limited: list[tuple[str, str]] = []
+    for module in (publishing, parquet_export, boardpack):
+
+        def recording(con, limit, _module=module.__name__):
+            limited.append((_module, limit))
+            return limit_memory(con, limit)
+
+        monkeypatch.setattr(module, "limit_memory", recording)
+    make_warehouse(tmp_path / "warehouse.duckdb", 10)
+    publish(dataclasses.replace(settings_for(tmp_path), duckdb_memory_limit="123MB"), log("r1"))
+    assert sorted(set(limited)) == [
+        ("orchestration.boardpack", "123MB"),
+        ("orchestration.parquet_export", "123MB"),
+        ("orchestration.publish", "123MB"),
+    ]
