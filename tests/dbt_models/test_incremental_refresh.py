@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.incremental import NOTHING_CHANGED, plan_build, project_checksum, record_watermark
+from orchestration.incremental import NOTHING_CHANGED, REBUILD_FROM, plan_build, project_checksum, record_watermark
 from orchestration.resources import PROJECT_ROOT
 from orchestration.retention import PURGE_LOG_DDL
 from tests.conftest import Workspace, published_tables, refresh_into
@@ -225,7 +225,7 @@ def test_refresh_full_refresh_rebuilds_everything_and_publishes_the_same(stepped
 def test_the_uniqueness_tests_of_an_incremental_build_check_the_rebuilt_months(stepped: dict, tmp_path: Path):
     """`where: __rebuilt_periods__` (macros/incremental.sql): with rebuild_from, a uniqueness test of an
     incremental model reads the months from rebuild_from less 3; a duplicate there fails it, one in a month
-    left as it was does not (that month was tested when it was built); without the var every month is read."""
+    left as it was does not (that month was tested when it was built); without it every month is read."""
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(stepped["space"].warehouse, copy)
     table = "intermediate.int_staff_in_post"
@@ -239,9 +239,10 @@ def test_the_uniqueness_tests_of_an_incremental_build_check_the_rebuilt_months(s
         (target / "run_results.json").unlink(missing_ok=True)  # a call that fails early leaves no stale results
         command = [str(Path(sys.executable).with_name("dbt")), "test", "--target-path", str(target), "-s"]
         command.append("unique_combination_int_staff_in_post_period__sector__org_code__person_key__profession")
-        if rebuild_from:
-            command += ["--vars", json.dumps({"rebuild_from": rebuild_from})]
         environment = {**os.environ, "WF_WAREHOUSE": str(copy)}
+        environment.pop(REBUILD_FROM, None)
+        if rebuild_from:
+            environment[REBUILD_FROM] = rebuild_from
         subprocess.run(command, cwd=PROJECT_ROOT / "dbt_project", env=environment, capture_output=True, check=False)
         results = json.loads((target / "run_results.json").read_text())["results"]
         [result] = [r for r in results if r["unique_id"].startswith("test.")]  # the hooks aside

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import duckdb
 from dagster import AssetKey
@@ -64,6 +65,11 @@ def test_nothing_new_skips_dbt_and_publication_until_a_return_changes(workspace)
     assert workspace.marts_query("select max(vacancy_fte) from mart_vacancy where org_code = 'RWE'") == [(10,)]
     text = summary(Settings.from_env(), third.run_id, 1.0, True)
     assert "Nothing new" not in text and "Marts published to" in text
+    # The third build parsed only what changed: the first build's partial_parse.msgpack was kept for it
+    # (orchestration/dbt.py keep_partial_parse); the session's `dbt parse` ran under another WF_WAREHOUSE.
+    logs = list(Path(os.environ["DBT_TARGET_PATH"]).glob(f"dbt_models-{third.run_id[:7]}-*/dbt.log*"))
+    assert logs and all("Unable to do partial parsing" not in log.read_text() for log in logs)
+    assert any("Partial parsing enabled" in log.read_text() for log in logs)
 
 
 def test_make_run_on_an_unchanged_landing_folder_ends_before_dagster_starts(workspace, monkeypatch, capsys):

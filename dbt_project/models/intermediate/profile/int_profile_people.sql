@@ -8,7 +8,7 @@
 -- 'Not collected'. pay_band_group: NHS Band 1-4, Band 5-7, Band 8a-9, Medical, Other; ASC All.
 {{ config(**incremental_by_period()) }}
 {#- Incremental (decisions.md, Incremental refresh): every grain is one month's, so a refresh rebuilds the
-    months from the var rebuild_from, with no lookback. -#}
+    months from rebuild_from, with no lookback. -#}
 {%- set since = rebuild_since() %}
 with assignments as (
     select * from {{ ref('int_staff_in_post_assignments') }}

@@ -6,7 +6,7 @@
 -- Each month depends on that month's extracts only: incremental with no lookback.
 {{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
-    the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py). Without the var
+    rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py). Without it
     an incremental run rebuilds every month; Spark stays a table. -#}
 {%- set since = rebuild_since() %}
 with job_roles as (

@@ -6,7 +6,7 @@
 -- Lookback none: a change at month R changes the joiners of R and R+1 only (completeness from audit.load_log).
 {{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
-    the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
+    rebuild_from (set by orchestration/dbt.py) minus the lookback. Without it an incremental run
     rebuilds every month; Spark stays a table. -#}
 {%- set since = rebuild_since() %}
 with staff_in_post as (

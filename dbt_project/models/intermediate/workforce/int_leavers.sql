@@ -8,8 +8,8 @@
 -- the 3 months before a sector's newest month.
 {{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
-    the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 3.
-    Without the var an incremental run rebuilds every month; Spark stays a table. -#}
+    rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 3.
+    Without it an incremental run rebuilds every month; Spark stays a table. -#}
 {%- set since = rebuild_since(lookback_months=3) %}
 with esr_leavers as (
     select * from {{ ref('stg_nhs_esr_leavers__assignments') }}

@@ -3,8 +3,8 @@
 -- rule). Each month depends on that month's returns only: no lookback.
 {{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
-    the var rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 0.
-    Without the var an incremental run rebuilds every month; Spark stays a table. -#}
+    rebuild_from (the earliest month whose input changed, set by orchestration/dbt.py) minus 0.
+    Without it an incremental run rebuilds every month; Spark stays a table. -#}
 {%- set since = rebuild_since() %}
 with assignments as (
     select * from {{ ref('int_staff_in_post_assignments') }}

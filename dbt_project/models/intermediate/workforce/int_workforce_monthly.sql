@@ -5,7 +5,7 @@
 -- Lookback 3 months, int_leavers' (its is_provisional and internal moves); stayers read staff in post 12 months before.
 {{ config(**incremental_by_period()) }}
 {#- Incremental on DuckDB and PostgreSQL (decisions.md, Incremental refresh): a refresh rebuilds the months from
-    the var rebuild_from (set by orchestration/dbt.py) minus the lookback. Without the var an incremental run
+    rebuild_from (set by orchestration/dbt.py) minus the lookback. Without it an incremental run
     rebuilds every month; Spark stays a table. -#}
 {%- set since = rebuild_since(lookback_months=3) %}
 with staff_in_post as (
