@@ -61,12 +61,10 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            total = root = 0
-            for pid in process_tree(self.pid):
-                rss = _status_kb(pid, "VmRSS")
-                total, root = total + rss, root if pid != self.pid else rss
+            rss = {pid: _status_kb(pid, "VmRSS") for pid in process_tree(self.pid)}
+            for pid in rss:
                 self.hwm[pid] = max(self.hwm.get(pid, 0), _status_kb(pid, "VmHWM"))
-            self.samples.append((time.time(), total, root))
+            self.samples.append((time.time(), sum(rss.values()), rss.get(self.pid, 0)))
             self.stopped.wait(self.interval)
 
     def _window(self, start: float | None, end: float | None) -> list[tuple[float, int, int]]:

@@ -112,6 +112,7 @@ def stages(name: str, run: dict, measured: Measured) -> dict:
     publish, p0, p1 = window([k for k in steps if k.startswith("published")])
     first_step = min((s["start"] for s in steps.values() if s.get("start")), default=run["finished"])
     startup = first_step - measured.samples.samples[0][0] if sampler and sampler.samples else 0.0
+    windows = {"ingest+validation": (i0, i1), "register": (r0, r1), "dbt": (d0, d1), "publish": (p0, p1)}
     return {
         "name": name,
         "total": measured.seconds,
@@ -124,15 +125,10 @@ def stages(name: str, run: dict, measured: Measured) -> dict:
         "peak_mb": measured.peak_mb,
         "peak_mb_by_stage": {
             "startup": sampler.peak_mb(None, first_step),
-            "ingest+validation": sampler.peak_mb(i0, i1) if i1 else 0.0,
-            "register": sampler.peak_mb(r0, r1) if r1 else 0.0,
-            "dbt": sampler.peak_mb(d0, d1) if d1 else 0.0,
-            "publish": sampler.peak_mb(p0, p1) if p1 else 0.0,
+            **{stage: sampler.peak_mb(start, end) if end else 0.0 for stage, (start, end) in windows.items()},
         },
         "refresh_process_at_peak_mb_by_stage": {
-            "ingest+validation": sampler.root_at_peak_mb(i0, i1) if i1 else 0.0,
-            "dbt": sampler.root_at_peak_mb(d0, d1) if d1 else 0.0,
-            "publish": sampler.root_at_peak_mb(p0, p1) if p1 else 0.0,
+            stage: sampler.root_at_peak_mb(start, end) if end else 0.0 for stage, (start, end) in windows.items()
         },
         "largest_process_hwm_mb": round(max(sampler.hwm.values(), default=0) / 1024, 1),
     }
@@ -259,6 +255,12 @@ def ratio(value: float, base: float | None) -> str:
     return f"{value / base:.1f}x" if base else "n/a"
 
 
+def peak_with_own_share(refresh: dict, stage: str) -> str:
+    """A stage's peak, with the refresh process's own share of it where recorded (not before 2026-12-07)."""
+    own = refresh.get("refresh_process_at_peak_mb_by_stage", {}).get(stage)
+    return f"{refresh['peak_mb_by_stage'][stage]:.0f}" + (f" (own {own:.0f})" if own else "")
+
+
 def render(results: dict) -> str:
     fl = results["floor"]["seconds"]
     peer = (results.get("peer") or {}).get("dbt_seconds")
@@ -307,14 +309,10 @@ def render(results: dict) -> str:
     out += ["|---|---|---|---|---|---|---|"]
     for r in results["refreshes"]:
         s = r["peak_mb_by_stage"]
-        own = r.get("refresh_process_at_peak_mb_by_stage", {})  # absent from results before 2026-12-07
-
-        def split(stage: str, s: dict = s, own: dict = own) -> str:
-            return f"{s[stage]:.0f}" + (f" (own {own[stage]:.0f})" if own.get(stage) else "")
-
         out.append(
-            f"| {r['name']} | {s['startup']:.0f} | {split('ingest+validation')} | {s['register']:.0f} | "
-            f"{split('dbt')} | {split('publish')} | {r['largest_process_hwm_mb']:.0f} |"
+            f"| {r['name']} | {s['startup']:.0f} | {peak_with_own_share(r, 'ingest+validation')} | "
+            f"{s['register']:.0f} | {peak_with_own_share(r, 'dbt')} | {peak_with_own_share(r, 'publish')} | "
+            f"{r['largest_process_hwm_mb']:.0f} |"
         )
     out += ["", "## Floor and peer", "", "| measurement | seconds | x floor | x peer dbt | peak RSS MB |"]
     out += ["|---|---|---|---|---|"]

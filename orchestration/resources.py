@@ -155,7 +155,7 @@ def _memory_limit(value: str) -> str:
     return value
 
 
-def limit_memory(con: duckdb.DuckDBPyConnection, limit: str = DUCKDB_MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str) -> duckdb.DuckDBPyConnection:
     """A SET, not a connect option: every connection of the process to the file then shares one configuration.
     Every connection of a refresh that reads whole tables takes WF_DUCKDB_MEMORY_LIMIT (Settings.duckdb_memory_limit),
     read-only ones too (the parquet copy, the board pack): DuckDB's own default is 80% of the RAM."""

@@ -183,18 +183,24 @@ def test_every_whole_table_read_of_the_publication_runs_under_the_memory_limit(t
     import orchestration.publish as publishing
     from orchestration.resources import limit_memory
 
-    limited: list[tuple[str, str]] = []
+    def in_force(con) -> str:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    limited: list[tuple[str, str]] = []  # (module, the limit DuckDB reports on the connection it limited)
     for module in (publishing, parquet_export, boardpack):
 
         def recording(con, limit, _module=module.__name__):
-            limited.append((_module, limit))
-            return limit_memory(con, limit)
+            limited.append((_module, in_force(limit_memory(con, limit))))
+            return con
 
         monkeypatch.setattr(module, "limit_memory", recording)
+    with duckdb.connect() as default, duckdb.connect() as reference:
+        expected = in_force(limit_memory(reference, "123MB"))
+        assert expected != in_force(default)
     make_warehouse(tmp_path / "warehouse.duckdb", 10)
     publish(dataclasses.replace(settings_for(tmp_path), duckdb_memory_limit="123MB"), log("r1"))
     assert sorted(set(limited)) == [
-        ("orchestration.boardpack", "123MB"),
-        ("orchestration.parquet_export", "123MB"),
-        ("orchestration.publish", "123MB"),
+        ("orchestration.boardpack", expected),
+        ("orchestration.parquet_export", expected),
+        ("orchestration.publish", expected),
     ]
