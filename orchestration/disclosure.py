@@ -239,7 +239,7 @@ def apply_secondary_suppression(
     _build_dependencies(con, rules)
     con.execute("create or replace temp table _sdc_fresh (id bigint)")
     _close_dependencies(con, frontier="select id from _sdc_cells where hidden")
-    relation_ranges = _build_links(con, relations)
+    relation_ranges = _build_links(con, rules, relations)
     _count_hidden_per_sum(con)
     for iteration in range(1, max_iterations + 1):
         cost.iterations = iteration
@@ -266,53 +266,79 @@ def apply_secondary_suppression(
 def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) -> None:
     """One row per count value: hidden (NULL on a suppressed row) and its value."""
     selects = []
-    for table, rule in rules.items():
-        for column, condition in rule.counts.items():
-            col = _ident(column)
-            selects.append(
-                f"select {_literal(table)} as tbl, rowid as rid, {_literal(column)} as col, "
-                f"cast({col} as double) as value, {col} is null and coalesce(is_suppressed, false) as hidden, "
-                f"coalesce({condition}, false) as is_count, "
-                f"{_key_text(rule.keys)} || '|' || {_literal(column)} as sort_key "
-                f"from main.{_ident(table)}"
-            )
-    # A cell that may be hidden by a pass (published, a count of people, above zero) is numbered in the
-    # order a sum's members are hidden (by value, then key), so each pass ranks on the id; the others
-    # (hidden already, or never to be: zero, not a count of people) are numbered after them, unsorted. A
-    # NULL that is not a count of people (an FTE row of a mixed column) is never hidden, so it is no cell.
-    # Stored by table and column, so DuckDB's zone maps find each sum's cells.
+    for (table, column), number in _count_columns(rules).items():
+        col = _ident(column)
+        condition = rules[table].counts[column]
+        selects.append(
+            f"select {_cell_id(number)} as id, {_literal(table)} as tbl, rowid as rid, {_literal(column)} as col, "
+            f"cast({col} as double) as value, {_hidden(column)} as hidden, "
+            f"coalesce({condition}, false) as is_count, "
+            f"{_key_text(rules[table].keys)} || '|' || {_literal(column)} as sort_key "
+            f"from main.{_ident(table)} where {_is_cell(column, condition)}"
+        )
+    # A cell that may be hidden by a pass (published, a count of people, above zero) is ranked in the order
+    # a sum's members are hidden (by value, then key); the others (hidden already, or never to be: zero, not
+    # a count of people) have no rank. Stored by id (table and column, then row), so DuckDB's zone maps find
+    # each column's cells.
     con.execute(
         f"""create or replace temp table _sdc_cells as
         with cells as (
             select *, coalesce(not hidden and is_count and value > 0, false) as may_hide
-            from ({" union all ".join(selects)}) where value is not null or (hidden and is_count)
+            from ({" union all ".join(selects)})
         )
-        select row_number() over (order by value, sort_key) as id, * exclude (sort_key, may_hide),
+        select * exclude (sort_key, may_hide), row_number() over (order by value, sort_key, id) as rank,
             false as is_secondary
         from cells where may_hide
         union all
-        select {UNRANKED} + row_number() over () as id, * exclude (sort_key, may_hide), false as is_secondary
+        select * exclude (sort_key, may_hide), null as rank, false as is_secondary
         from cells where not may_hide
-        order by tbl, col"""
+        order by id"""
     )
 
 
-# The first id of the cells a pass never ranks (far above the number of cells any ICS publishes).
-UNRANKED = 1 << 40
+# A cell's id is its table's row number plus a multiple of this for its (table, column), so a relation finds
+# its cells' ids from the table alone, without joining the cells on rowid (a published table has far fewer rows).
+CELL_ID_STRIDE = 1 << 40
 
 
-def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> dict[str, tuple[int, int]]:
+def _count_columns(rules: dict[str, TableRule]) -> dict[tuple[str, str], int]:
+    """Each (table, count column) numbered: the multiple of CELL_ID_STRIDE its cells' ids start at."""
+    return {
+        (table, column): number
+        for number, (table, column) in enumerate((t, c) for t, rule in rules.items() for c in rule.counts)
+    }
+
+
+def _cell_id(number: int) -> str:
+    return f"{number} * {CELL_ID_STRIDE} + rowid"
+
+
+def _hidden(column: str) -> str:
+    """A value is hidden when it is NULL on a suppressed row."""
+    return f"({_ident(column)} is null and coalesce(is_suppressed, false))"
+
+
+def _is_cell(column: str, condition: str) -> str:
+    """The rows where a count column has a cell: a value, or a hidden count of people. A NULL that is not
+    (not computable, or an FTE row of a mixed column) takes no part in a sum."""
+    return f"({_ident(column)} is not null or (coalesce(is_suppressed, false) and coalesce({condition}, false)))"
+
+
+def _build_links(
+    con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], relations: list[Relation]
+) -> dict[str, tuple[int, int]]:
     """Which cells form which sum. A sum is (relation, total cell, member group), numbered by an integer (rel)
     so each pass groups links by a number; a relation's sums take one range of numbers, returned by relation
-    name. A sum with two hidden values already can never have exactly one (cells are only ever hidden), so
+    name. A sum with two values the marts hid can never have exactly one (cells are only ever hidden), so
     its links are left out (most of them: the profile's small categories are hidden by the marts), unless
     the relation has shares, whose write-back needs every sum's total."""
+    numbers = _count_columns(rules)
     con.execute("create or replace temp table _sdc_links (rel bigint, cell bigint, is_total boolean)")
     ranges: dict[str, tuple[int, int]] = {}
     last = 0
     for relation in relations:
-        members = " union all ".join(_part_select(p) for p in relation.members)
-        totals = " union all ".join(_part_select(p) for p in relation.totals)
+        members = " union all ".join(_part_select(p, rules, numbers) for p in relation.members)
+        totals = " union all ".join(_part_select(p, rules, numbers) for p in relation.totals)
         can_open = "true" if relation.shares else "hidden_in_sum < 2"
         # members x totals is one row per (member, total): a part's cells are distinct, and there is one
         # total part. A sum's number is arbitrary (a pass ranks its candidates by cell), so no sort.
@@ -343,11 +369,12 @@ def _build_links(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> d
     return ranges
 
 
-def _part_select(part: Part) -> str:
+def _part_select(part: Part, rules: dict[str, TableRule], numbers: dict[tuple[str, str], int]) -> str:
+    condition = rules[part.table].counts[part.column]
     return (
-        f"select cells.id as cell, cells.hidden, {_key_text(part.group)} as grp, {_key_text(part.match)} as match "
-        f"from main.{_ident(part.table)} as t join _sdc_cells as cells on cells.tbl = {_literal(part.table)} "
-        f"and cells.col = {_literal(part.column)} and cells.rid = t.rowid where coalesce({part.where}, false)"
+        f"select {_cell_id(numbers[part.table, part.column])} as cell, {_hidden(part.column)} as hidden, "
+        f"{_key_text(part.group)} as grp, {_key_text(part.match)} as match from main.{_ident(part.table)} "
+        f"where coalesce({part.where}, false) and {_is_cell(part.column, condition)}"
     )
 
 
@@ -442,11 +469,11 @@ def _hide_one_more(con: duckdb.DuckDBPyConnection) -> int:
         con,
         f"""with open_sums as ({OPEN_SUMS}),
         candidates as (
-            select l.rel, c.id, row_number() over (partition by l.rel order by l.is_total, c.id) as rank
+            select l.rel, c.id, row_number() over (partition by l.rel order by l.is_total, c.rank) as turn
             from _sdc_links l join open_sums using (rel) join _sdc_cells c on c.id = l.cell
             where not c.hidden and c.is_count and c.value > 0
         )
-        select id from candidates where rank = 1""",
+        select id from candidates where turn = 1""",
     )
 
 
