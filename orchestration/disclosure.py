@@ -235,11 +235,12 @@ def apply_secondary_suppression(
     cost = Cost()
     if not rules:
         return cost
-    _build_cells(con, rules)
+    numbers = _count_columns(rules)  # one numbering of the count columns, for the cells and the links alike
+    _build_cells(con, rules, numbers)
     _build_dependencies(con, rules)
     con.execute("create or replace temp table _sdc_fresh (id bigint)")
     _close_dependencies(con, frontier="select id from _sdc_cells where hidden")
-    relation_ranges = _build_links(con, rules, relations)
+    relation_ranges = _build_links(con, rules, numbers, relations)
     _count_hidden_per_sum(con)
     for iteration in range(1, max_iterations + 1):
         cost.iterations = iteration
@@ -263,10 +264,12 @@ def apply_secondary_suppression(
     return cost
 
 
-def _build_cells(con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule]) -> None:
+def _build_cells(
+    con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], numbers: dict[tuple[str, str], int]
+) -> None:
     """One row per count value: hidden (NULL on a suppressed row) and its value."""
     selects = []
-    for (table, column), number in _count_columns(rules).items():
+    for (table, column), number in numbers.items():
         col = _ident(column)
         condition = rules[table].counts[column]
         selects.append(
@@ -325,14 +328,16 @@ def _is_cell(column: str, condition: str) -> str:
 
 
 def _build_links(
-    con: duckdb.DuckDBPyConnection, rules: dict[str, TableRule], relations: list[Relation]
+    con: duckdb.DuckDBPyConnection,
+    rules: dict[str, TableRule],
+    numbers: dict[tuple[str, str], int],
+    relations: list[Relation],
 ) -> dict[str, tuple[int, int]]:
     """Which cells form which sum. A sum is (relation, total cell, member group), numbered by an integer (rel)
     so each pass groups links by a number; a relation's sums take one range of numbers, returned by relation
     name. A sum with two values the marts hid can never have exactly one (cells are only ever hidden), so
     its links are left out (most of them: the profile's small categories are hidden by the marts), unless
     the relation has shares, whose write-back needs every sum's total."""
-    numbers = _count_columns(rules)
     con.execute("create or replace temp table _sdc_links (rel bigint, cell bigint, is_total boolean)")
     ranges: dict[str, tuple[int, int]] = {}
     last = 0
@@ -341,7 +346,7 @@ def _build_links(
         totals = " union all ".join(_part_select(p, rules, numbers) for p in relation.totals)
         can_open = "true" if relation.shares else "hidden_in_sum < 2"
         # members x totals is one row per (member, total): a part's cells are distinct, and there is one
-        # total part. A sum's number is arbitrary (a pass ranks its candidates by cell), so no sort.
+        # total part. A sum's number is arbitrary (a pass ranks its candidates by rank), so no sort.
         con.execute(
             f"""insert into _sdc_links
             with members as ({members}), totals as ({totals}),
